@@ -1,0 +1,95 @@
+"""Pulling a final answer out of model text, and reading numbers without ever evaluating code.
+
+Everything here parses untrusted model output: a bad input returns None, never raises, and the work done is
+bounded by the input-size limits below (regexes are linear, and no match scans more than `MAX_TEXT_CHARS`).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+# Model completions longer than this are cut before any parsing: nothing we extract is ever longer.
+MAX_TEXT_CHARS = 20_000
+# A number with more digits than this is treated as unparsable (it bounds Fraction arithmetic and memory).
+MAX_NUMBER_DIGITS = 64
+
+_ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+_BOXED = "\\boxed{"
+_NUMBER = re.compile(
+    r"""^\s*
+    (?P<sign>[+-]?)\s*
+    (?:
+        (?P<num>\d[\d,]*)\s*/\s*(?P<den>\d+)      # a fraction, 3/2
+      | (?P<int>\d[\d,]*)(?:\.(?P<frac>\d*))?    # an integer or decimal, 403, 0403, 403.0, 1,000
+      | \.(?P<onlyfrac>\d+)                      # .5
+    )
+    \s*$""",
+    re.VERBOSE,
+)
+
+
+def extract_tagged_answer(completion: str) -> str | None:
+    """The content of the last `<answer>...</answer>`, else of the last `\\boxed{...}`, else None.
+
+    >>> extract_tagged_answer("<think>2+2</think><answer> 4 </answer>")
+    '4'
+    >>> extract_tagged_answer(r"so the result is \\boxed{\\frac{1}{2}}.")
+    '\\\\frac{1}{2}'
+    >>> extract_tagged_answer("no answer here") is None
+    True
+    """
+    text = completion[:MAX_TEXT_CHARS]
+    tagged = _ANSWER_TAG.findall(text)
+    if tagged:
+        return tagged[-1].strip()
+    start = text.rfind(_BOXED)
+    if start < 0:
+        return None
+    depth, i = 1, start + len(_BOXED)
+    while i < len(text):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + len(_BOXED) : i].strip()
+        i += 1
+    return None  # an unclosed \boxed{ is no answer
+
+
+def parse_number(text: str | None) -> Fraction | None:
+    """Read an integer, decimal or fraction exactly; anything else (code, words, huge numbers) is None.
+
+    >>> parse_number("0403") == parse_number("403.0") == parse_number("403") == 403
+    True
+    >>> parse_number("-3/2"), parse_number("1,000")
+    (Fraction(-3, 2), Fraction(1000, 1))
+    >>> [parse_number(s) for s in ["9**9", "1e5", "", "1/0", "four"]]
+    [None, None, None, None, None]
+    """
+    if text is None or len(text) > 4 * MAX_NUMBER_DIGITS:
+        return None
+    match = _NUMBER.match(text)
+    if match is None:
+        return None
+    sign = -1 if match["sign"] == "-" else 1
+    if match["num"] is not None:
+        numerator, denominator = match["num"].replace(",", ""), match["den"]
+        if len(numerator) + len(denominator) > MAX_NUMBER_DIGITS or int(denominator) == 0:
+            return None
+        return sign * Fraction(int(numerator), int(denominator))
+    whole = (match["int"] or "0").replace(",", "")
+    decimals = match["frac"] or match["onlyfrac"] or ""
+    if len(whole) + len(decimals) > MAX_NUMBER_DIGITS:
+        return None
+    return sign * (Fraction(int(whole)) + (Fraction(int(decimals), 10 ** len(decimals)) if decimals else 0))
+
+
+def format_number(value: Fraction) -> str:
+    """The canonical spelling of a number: `403`, `-3/2`.
+
+    >>> format_number(Fraction(806, 2)), format_number(Fraction(-3, 2))
+    ('403', '-3/2')
+    """
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

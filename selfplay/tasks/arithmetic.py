@@ -1,0 +1,144 @@
+"""Integer arithmetic: one `+`, `-` or `*` between two non-negative integers.
+
+The problem text is canonical (`347*829`); answers are compared by value; the ground truth is computed by sympy
+from the parsed integers. `answer_format` picks how the solver writes its answer: inside `<answer>` tags (chat
+models), bare, or with its digits reversed, least significant first (tiny models learn carries far more easily
+that way, see RESEARCH.md section 4).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import sympy
+
+from selfplay.answers import MAX_TEXT_CHARS, extract_tagged_answer, parse_number
+from selfplay.tasks.base import Task
+from selfplay.types import Problem
+
+# One binary operation on two integers, not part of a longer expression (`1+2+3` or `2**3` are not problems).
+_EXPRESSION = re.compile(r"(?<![\d.+\-*/^×])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|\s*[+\-*/^×])")
+_LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
+
+
+@dataclass
+class ArithmeticTask(Task):
+    """Options of the arithmetic task (the `task.options` section of a config)."""
+
+    # Which operations problems may use.
+    ops: str = "+-*"
+    # Operands with more digits than this make a problem invalid: it bounds the work of judging a problem.
+    max_digits: int = 3
+    # "tagged": <answer>N</answer>; "plain": the completion is the number; "reversed": its digits reversed.
+    answer_format: Literal["tagged", "plain", "reversed"] = "tagged"
+    # The proposer's topic prompt, in the spirit of SQLM's Table 6.
+    topic_prompt: str = (
+        "Write one arithmetic problem that adds, subtracts or multiplies two whole numbers of up to three digits. "
+        "Choose numbers that look random, not round ones. State only the problem; do not solve it."
+    )
+    # The solver's prompt; {problem} is replaced by the problem, such as `347*829`.
+    solver_template: str = (
+        "Solve this arithmetic problem. Think inside <think> </think>, then give only the final number inside "
+        "<answer> </answer>.\nProblem: {problem}"
+    )
+
+    name: ClassVar[str] = "arithmetic"
+
+    def __post_init__(self) -> None:
+        if not self.ops or set(self.ops) - set("+-*"):
+            raise ValueError(f"task.options.ops must be made of '+', '-' and '*', got {self.ops!r}")
+        if not 1 <= self.max_digits <= 30:
+            raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
+        if "{problem}" not in self.solver_template:
+            raise ValueError("task.options.solver_template must contain '{problem}'")
+
+    def proposer_prompt(self) -> str:
+        return self.topic_prompt
+
+    def parse_problem(self, completion: str) -> Problem | None:
+        matches = list(_EXPRESSION.finditer(completion[:MAX_TEXT_CHARS]))
+        if not matches:
+            return None
+        left, op, right = matches[-1].groups()
+        op = "*" if op == "×" else op
+        if op not in self.ops or max(len(left.lstrip("0")), len(right.lstrip("0"))) > self.max_digits:
+            return None
+        return self.make_problem(int(left), op, int(right))
+
+    def make_problem(self, left: int, op: str, right: int) -> Problem:
+        """The canonical problem for `left op right`, with the features used for difficulty buckets."""
+        return Problem(
+            text=f"{left}{op}{right}",
+            features={
+                "left": left,
+                "op": op,
+                "right": right,
+                "digits": max(len(str(left)), len(str(right))),
+                "carries": count_carries(left, op, right),
+            },
+        )
+
+    def solver_prompt(self, problem: Problem) -> str:
+        return self.solver_template.replace("{problem}", problem.text)
+
+    def extract_answer(self, completion: str) -> str | None:
+        if self.answer_format == "tagged":
+            return extract_tagged_answer(completion)
+        match = _LEADING_ANSWER.match(completion[:MAX_TEXT_CHARS])
+        if match is None:
+            return None
+        return match[1][::-1] if self.answer_format == "reversed" else match[1]
+
+    def answer_key(self, answer: str | None) -> Hashable | None:
+        return parse_number(answer)
+
+    def formal(self, problem: Problem) -> sympy.Expr:
+        left, right = sympy.Integer(problem.features["left"]), sympy.Integer(problem.features["right"])
+        if problem.features["op"] == "+":
+            return sympy.Add(left, right, evaluate=False)
+        if problem.features["op"] == "-":
+            return sympy.Add(left, sympy.Mul(-1, right, evaluate=False), evaluate=False)
+        return sympy.Mul(left, right, evaluate=False)
+
+    def format_answer(self, answer: str) -> str:
+        if self.answer_format == "tagged":
+            return f"<answer>{answer}</answer>"
+        return answer[::-1] if self.answer_format == "reversed" else answer
+
+    def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
+        """Both operands drawn uniformly from numbers of at most `difficulty` digits, at least one with exactly
+        that many."""
+        low, high = (0 if difficulty == 1 else 10 ** (difficulty - 1)), 10**difficulty - 1
+        left, right = rng.randint(low, high), rng.randint(0, high)
+        if rng.random() < 0.5:
+            left, right = right, left
+        return self.make_problem(left, rng.choice(self.ops), right)
+
+    def difficulty(self, problem: Problem) -> int:
+        return int(problem.features["digits"])
+
+
+def count_carries(left: int, op: str, right: int) -> int:
+    """Carries in column addition, borrows in column subtraction (larger minus smaller), and, for products, the
+    digit pairs whose product is at least 10.
+
+    >>> count_carries(58, "+", 67), count_carries(100, "-", 1), count_carries(23, "*", 45)
+    (2, 2, 3)
+    """
+    if op == "*":
+        return sum(int(a) * int(b) >= 10 for a in str(left) for b in str(right))
+    big, small = (left, right) if left >= right else (right, left)
+    carries, carry = 0, 0
+    while big or small:
+        a, b = big % 10, small % 10
+        if op == "+":
+            carry = 1 if a + b + carry >= 10 else 0
+        else:
+            carry = 1 if a - b - carry < 0 else 0
+        carries += carry
+        big, small = big // 10, small // 10
+    return carries

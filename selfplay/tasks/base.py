@@ -1,0 +1,58 @@
+"""What a task supplies to self-play: the topic prompt, problem parsing, answer extraction and comparison, and,
+where it can, a formal statement of each problem from which sympy computes the ground truth."""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Hashable
+from typing import Any, ClassVar
+
+from selfplay.types import Problem
+
+
+class Task(ABC):
+    """A domain the proposer writes problems in. Subclasses are dataclasses whose fields are the task's options.
+
+    Parsing methods read untrusted model text: they return None for anything they cannot handle, never raise.
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def proposer_prompt(self) -> str:
+        """The topic prompt the proposer completes with one problem."""
+
+    @abstractmethod
+    def parse_problem(self, completion: str) -> Problem | None:
+        """The problem in a proposer completion, or None if it states no valid problem."""
+
+    @abstractmethod
+    def solver_prompt(self, problem: Problem) -> str:
+        """The prompt the solver completes with an answer."""
+
+    @abstractmethod
+    def extract_answer(self, completion: str) -> str | None:
+        """The final answer in a solver completion, or None if it gave none."""
+
+    @abstractmethod
+    def answer_key(self, answer: str | None) -> Hashable | None:
+        """A value that two answers share exactly when they mean the same thing (`403` and `403.0`); None if the
+        answer does not parse."""
+
+    def formal(self, problem: Problem) -> Any | None:
+        """The problem as a sympy object built from parsed values (never from model text), or None if this task
+        cannot state it formally. The `sympy` verifier computes the ground truth from it."""
+        return None
+
+    def format_answer(self, answer: str) -> str:
+        """How the solver is taught to write `answer` in a completion (used by the warm start)."""
+        return f"<answer>{answer}</answer>"
+
+    def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
+        """A random problem of the given difficulty, for warm starts and evaluation sets."""
+        raise NotImplementedError(f"task {self.name!r} cannot generate problems")
+
+    def difficulty(self, problem: Problem) -> int:
+        """The difficulty level of a problem, on the same scale as `sample_problem`."""
+        return 0

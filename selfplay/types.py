@@ -1,0 +1,60 @@
+"""The records passed between the phases of self-play, defined in one place.
+
+A proposer completion becomes a `Problem` (or nothing, when it does not parse); the solver answers it several
+times, each answer an `Attempt`; a verifier turns the group of attempts into a `Verdict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+VerdictStatus = Literal["ok", "invalid", "timeout"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem the proposer wrote, after the task parsed it.
+
+    `text` is the canonical statement shown to the solver; `features` are task-specific facts used for metrics
+    and difficulty buckets (operand digits, number of carries, ...), plain JSON values only.
+    """
+
+    text: str
+    features: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One solver answer: the raw completion and the final answer extracted from it (None if there was none)."""
+
+    completion: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verifier's judgement of the whole group of attempts at one problem.
+
+    rewards:     one per attempt; None means the verifier cannot judge that attempt.
+    label:       the answer the verifier believed correct (majority answer, ground truth), or None.
+    status:      "ok"; "invalid" when the problem cannot be judged at all; "timeout" when judging ran out of time.
+    diagnostics: why, as plain JSON values (majority share, the ground truth, counts...).
+    """
+
+    rewards: list[float | None]
+    label: str | None
+    status: VerdictStatus = "ok"
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solve_rate(self) -> float | None:
+        """Mean reward over the attempts that could be judged; None if none could.
+
+        >>> Verdict([1.0, 0.0, None, 1.0], label="7").solve_rate
+        0.6666666666666666
+        >>> Verdict([None, None], label=None, status="invalid").solve_rate is None
+        True
+        """
+        judged = [r for r in self.rewards if r is not None]
+        return sum(judged) / len(judged) if judged else None
