@@ -58,3 +58,23 @@ class Verdict:
         """
         judged = [r for r in self.rewards if r is not None]
         return sum(judged) / len(judged) if judged else None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A problem, the solver's attempts at it, and the verifier's verdict on them."""
+
+    problem: Problem
+    attempts: list[Attempt]
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposer completion: the problem in it (None if invalid) and, when the proposer was being trained on
+    it, how the solver did (`judged`) and the reward it earned."""
+
+    completion: str
+    problem: Problem | None
+    judged: Judged | None = None
+    reward: float | None = None

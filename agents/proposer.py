@@ -1,0 +1,27 @@
+"""The proposer: completes the task's topic prompt with a problem, which the task then parses."""
+
+from __future__ import annotations
+
+from agents.model import LanguageModel
+from selfplay.tasks.base import Task
+from selfplay.types import Problem
+
+
+class Proposer:
+    def __init__(self, model: LanguageModel, task: Task, max_new_tokens: int, temperature: float, top_p: float):
+        self.model, self.task = model, task
+        self.max_new_tokens, self.temperature, self.top_p = max_new_tokens, temperature, top_p
+
+    def training_prompt(self) -> str | list[dict[str, str]]:
+        return self.model.training_prompt(self.task.proposer_prompt())
+
+    def propose(self, count: int) -> list[str]:
+        """`count` sampled proposer completions (parse them with `parse`)."""
+        [completions] = self.model.generate(
+            [self.task.proposer_prompt()], count, self.max_new_tokens, self.temperature, self.top_p
+        )
+        return completions
+
+    def parse(self, completions: list[str]) -> list[Problem | None]:
+        """The problem in each completion, None where there is no valid one (an ordinary outcome, counted)."""
+        return [self.task.parse_problem(completion) for completion in completions]

@@ -1,0 +1,43 @@
+"""Building the task, verifier and proposer reward a config names: a built-in by name or a user's class by import
+path, with the config's options checked against the class's dataclass fields."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from selfplay.config import ProposerRewardConfig, TaskConfig, VerifierConfig, build_dataclass
+from selfplay.errors import ConfigError
+from selfplay.names import resolve
+from selfplay.rewards import PROPOSER_REWARDS
+from selfplay.tasks import TASKS
+from selfplay.tasks.base import Task
+from verifiers import VERIFIERS
+from verifiers.base import Verifier
+
+
+def make_task(config: TaskConfig) -> Task:
+    return _instantiate("task", config.name, TASKS, config.options, "task.options.", Task)
+
+
+def make_verifier(config: VerifierConfig) -> Verifier:
+    return _instantiate("verifier", config.name, VERIFIERS, config.options, "verifier.options.", Verifier)
+
+
+def make_proposer_reward(config: ProposerRewardConfig):
+    return _instantiate("proposer reward", config.name, PROPOSER_REWARDS, config.options, "proposer_reward.options.")
+
+
+def _instantiate(kind: str, name: str, builtins: dict[str, Any], options: dict[str, Any], prefix: str,
+                 base: type | None = None) -> Any:
+    cls = resolve(kind, name, builtins)
+    if base is not None and not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ConfigError(f"{kind} {name!r} must be a subclass of {base.__module__}.{base.__name__}")
+    try:
+        if dataclasses.is_dataclass(cls):
+            return build_dataclass(cls, options, prefix)
+        return cls(**options)
+    except (TypeError, ValueError) as error:
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError(f"{kind} {name!r}: {str(error).strip().splitlines()[0]}") from None

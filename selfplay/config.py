@@ -1,0 +1,325 @@
+"""The run configuration: small typed dataclasses, loaded from YAML plus `dotted.key=value` overrides.
+
+The defaults *are* the embedded default run (the tiny model on arithmetic, on a CPU); `configs/default.yaml` is
+the same thing written out. Each role's RL settings are TRL `GRPOConfig` fields, not re-declared here. Every key is
+checked: an unknown key or a value of the wrong type is a `ConfigError` that names it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from agents.tiny import TinyModelConfig
+from selfplay.errors import ConfigError
+
+# ---------------------------------------------------------------------------------------------------------------
+# The schema
+
+
+@dataclass
+class TaskConfig:
+    # A built-in task (`selfplay list`) or an import path 'package.module:ClassName'.
+    name: str = "arithmetic"
+    # The task's own options: the fields of its dataclass. These suit the tiny character model: a bare prompt
+    # and answers written with reversed digits, which a 2-layer model learns far more easily (RESEARCH.md §4).
+    options: dict[str, Any] = field(
+        default_factory=lambda: {
+            "ops": "+",
+            "max_digits": 6,
+            "answer_format": "reversed",
+            "topic_prompt": "P:",
+            "solver_template": "{problem}=",
+        }
+    )
+
+
+@dataclass
+class WarmStartConfig:
+    # Supervised steps on generated problems before self-play (0: none). It stands in for pretraining, so only
+    # a model that cannot do the task at all (`builtin:tiny`) needs it.
+    steps: int = 0
+    # Difficulty range (operand digits for arithmetic) of the solver's supervised examples.
+    min_difficulty: int = 1
+    max_difficulty: int = 2
+    # The proposer is shown problems up to this difficulty, so self-play can choose harder ones than the solver saw.
+    proposer_max_difficulty: int = 4
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.
+    cache_dir: str = ".cache/selfplay/warm_start"
+
+
+@dataclass
+class ModelConfig:
+    # A hub id, a local folder written by `save_pretrained`, or 'builtin:tiny'.
+    name_or_path: str = "builtin:tiny"
+    # True: one model plays both roles (SQLM). False: a separate solver model (R-Zero), by default a second copy.
+    shared: bool = True
+    # The solver's own model when `shared` is False; None means a copy of `name_or_path`.
+    solver_name_or_path: str | None = None
+    # "auto": use the tokenizer's chat template if it has one; "on": require one; "off": plain text prompts.
+    chat_template: Literal["auto", "on", "off"] = "auto"
+    # Weights' dtype when loading ("auto" keeps the checkpoint's).
+    dtype: str = "auto"
+    # Architecture of 'builtin:tiny'.
+    tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
+    warm_start: WarmStartConfig = field(default_factory=WarmStartConfig)
+
+
+@dataclass
+class VerifierConfig:
+    # "majority", "sympy", "none", or an import path 'package.module:ClassName'.
+    name: str = "sympy"
+    # The verifier's own options: the fields of its dataclass.
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ProposerRewardConfig:
+    # "sqlm_band", "uncertainty", "learnability", or an import path.
+    name: str = "sqlm_band"
+    # The reward's own options (`low`, `high` for sqlm_band).
+    options: dict[str, Any] = field(default_factory=dict)
+    # Reward of a completion that states no valid problem (R-Zero uses -1 for malformed output).
+    invalid_penalty: float = -1.0
+    # Subtracted, times the share of the batch in a problem's near-duplicate cluster (0 turns it off).
+    repetition_penalty: float = 0.0
+    # Character-trigram Jaccard similarity at which two problems count as near-duplicates.
+    repetition_threshold: float = 0.8
+
+
+@dataclass
+class ScheduleConfig:
+    # Self-play steps. Each step: proposer phase, then solver phase.
+    steps: int = 100
+    # The proposer is trained every this many steps (SQLM: 5 was best); "never" freezes it.
+    proposer_every: int | Literal["never"] = 5
+
+
+@dataclass
+class RunConfig:
+    # The run directory; None: runs/<date>-<time>. It must not exist or be empty.
+    output_dir: str | None = None
+    seed: int = 0
+    # Save a checkpoint every this many steps (0: only at the end).
+    save_every: int = 0
+    # Write buffered problem records to a new Parquet shard every this many steps.
+    shard_every: int = 10
+
+
+# Settings every role gets unless its section says otherwise: one optimizer step per phase, logs every step and
+# no checkpoints or progress bars of TRL's own (the self-play loop writes those).
+_ROLE_FRAMEWORK_DEFAULTS: dict[str, Any] = {
+    "logging_steps": 1,
+    "save_strategy": "no",
+    "report_to": "none",
+    "disable_tqdm": True,
+    "gradient_checkpointing": False,
+}
+
+# GRPO settings of the embedded default: 8 prompts x 8 samples per step, lr 1e-4 constant, no KL (RESEARCH §4).
+_TINY_ROLE_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 1e-4,
+    "lr_scheduler_type": "constant",
+    "per_device_train_batch_size": 64,
+    "num_generations": 8,
+    "temperature": 1.0,
+    "beta": 0.0,
+    "max_grad_norm": 1.0,
+    "seed": 0,
+}
+
+
+@dataclass
+class SelfPlayConfig:
+    task: TaskConfig = field(default_factory=TaskConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
+    proposer_reward: ProposerRewardConfig = field(default_factory=ProposerRewardConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run).
+    proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 12})
+    solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 10})
+    run: RunConfig = field(default_factory=RunConfig)
+
+    def grpo_config(self, role: Literal["proposer", "solver"], output_dir: str | Path):
+        """The TRL GRPOConfig of one role, with the framework's defaults under the config's section."""
+        return build_grpo_config(role, getattr(self, role), output_dir)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading and checking
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> SelfPlayConfig:
+    """The defaults, updated by the YAML file at `path`, then by `dotted.key=value` overrides; fully checked."""
+    data = dataclasses.asdict(SelfPlayConfig())
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        try:
+            loaded = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of sections, not {type(loaded).__name__}")
+        _merge(data, loaded, prefix="")
+    for override in overrides:
+        key, separator, text = override.partition("=")
+        if not separator or not key:
+            raise ConfigError(f"override {override!r} must look like section.key=value")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        _merge(data, _nest(key.split("."), value), prefix="")
+    config = build_dataclass(SelfPlayConfig, data, prefix="")
+    check(config)
+    return config
+
+
+def check(config: SelfPlayConfig) -> None:
+    """Cross-field checks, each error saying what to change."""
+    every = config.schedule.proposer_every
+    if every != "never" and every < 1:
+        raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
+    if config.schedule.steps < 1:
+        raise ConfigError(f"schedule.steps must be at least 1, got {config.schedule.steps}")
+    if config.run.shard_every < 1:
+        raise ConfigError(f"run.shard_every must be at least 1, got {config.run.shard_every}")
+    if not config.model.shared and config.model.solver_name_or_path is None and config.model.name_or_path == "":
+        raise ConfigError("model.name_or_path is empty")
+    warm = config.model.warm_start
+    if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
+        raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
+    for role in ("proposer", "solver"):
+        config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad key, type or combination
+    from selfplay.components import make_proposer_reward, make_task, make_verifier
+
+    make_task(config.task)
+    make_verifier(config.verifier)
+    make_proposer_reward(config.proposer_reward)
+
+
+def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path):
+    import torch
+    from trl import GRPOConfig
+
+    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **section, "output_dir": str(output_dir)}
+    if not torch.cuda.is_available():
+        settings.setdefault("use_cpu", True)
+        settings.setdefault("bf16", False)
+    hints = typing.get_type_hints(GRPOConfig)
+    for key, value in settings.items():
+        if key not in hints:
+            raise ConfigError(f"unknown key {role}.{key} (not a TRL GRPOConfig field)")
+        settings[key] = _check_type(value, hints[key], f"{role}.{key}")
+    try:
+        return GRPOConfig(**settings)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"invalid {role} settings: {str(error).strip().splitlines()[0]}") from None
+
+
+def dump_config(config: SelfPlayConfig) -> str:
+    return yaml.safe_dump(config.to_dict(), sort_keys=False)
+
+
+def _nest(keys: list[str], value: Any) -> dict[str, Any]:
+    return {keys[0]: value} if len(keys) == 1 else {keys[0]: _nest(keys[1:], value)}
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any], prefix: str, free_form: bool = False) -> None:
+    """Update `base` in place. Keys must already exist in `base`, except inside free-form sections (options and
+    the GRPO role sections), whose keys are checked later by the object they configure."""
+    for key, value in update.items():
+        dotted = f"{prefix}{key}"
+        if not isinstance(key, str):
+            raise ConfigError(f"config key {dotted!r} must be a string")
+        if key not in base and not free_form:
+            valid = ", ".join(base)
+            raise ConfigError(f"unknown config key {dotted!r}; valid keys here: {valid}")
+        section_is_free = free_form or key in ("options", "proposer", "solver")
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value, prefix=f"{dotted}.", free_form=section_is_free)
+        elif isinstance(base.get(key), dict) and not free_form and value is not None:
+            raise ConfigError(f"config key {dotted!r} is a section; give it a mapping, not {value!r}")
+        else:
+            base[key] = value
+
+
+def build_dataclass(cls: type, data: dict[str, Any], prefix: str) -> Any:
+    """Instantiate dataclass `cls` from a dict, checking every key and every value against the field's type."""
+    hints = typing.get_type_hints(cls)
+    names = [item.name for item in dataclasses.fields(cls) if item.init]
+    unknown = [key for key in data if key not in names]
+    if unknown:
+        raise ConfigError(f"unknown config key {prefix + unknown[0]!r}; valid keys here: {', '.join(names)}")
+    kwargs = {}
+    for item in dataclasses.fields(cls):
+        if item.name not in data:
+            continue
+        kwargs[item.name] = _check_type(data[item.name], hints[item.name], f"{prefix}{item.name}")
+    return cls(**kwargs)
+
+
+def _check_type(value: Any, annotation: Any, key: str) -> Any:
+    """`value` if it fits `annotation` (ints are accepted as floats; nested dataclasses are built); else a
+    ConfigError. Annotations this does not understand accept anything: the object they configure checks."""
+    if dataclasses.is_dataclass(annotation):
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key {key!r} must be a mapping, got {value!r}")
+        return build_dataclass(annotation, value, prefix=f"{key}.")
+    if annotation is Any:
+        return value
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(annotation):
+            try:
+                return _check_type(value, option, key)
+            except ConfigError as error:
+                errors.append(error)
+        raise ConfigError(f"config key {key!r} has the wrong type: got {value!r}, expected {_describe(annotation)}")
+    if origin is Literal:
+        if value not in typing.get_args(annotation):
+            choices = ", ".join(repr(choice) for choice in typing.get_args(annotation))
+            raise ConfigError(f"config key {key!r} must be one of {choices}, got {value!r}")
+        return value
+    expected = origin or annotation
+    if annotation is type(None):
+        ok = value is None
+    elif annotation is float:
+        if isinstance(value, str):  # YAML 1.1 reads `1e-4` as a string
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif annotation is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(expected, type) and issubclass(expected, Enum):
+        ok = isinstance(value, (str, expected))
+    elif expected in (bool, str, dict, list, tuple):
+        ok = isinstance(value, expected)
+    else:
+        return value
+    if not ok:
+        raise ConfigError(f"config key {key!r} has the wrong type: got {value!r}, expected {_describe(annotation)}")
+    return value
+
+
+def _describe(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")

@@ -1,0 +1,89 @@
+"""TRL's GRPOTrainer, trained in short alternating phases by the self-play loop."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+from trl import GRPOConfig, GRPOTrainer
+
+from selfplay.errors import ConfigError
+
+# TRL's end-of-train() summary keys: per-call timings, not per-step metrics.
+_SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss", "total_flos",
+                 "epoch"}
+
+
+class _LogCatcher(TrainerCallback):
+    """Keeps the metrics TRL logs during one phase."""
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, float]] = []
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs:
+            self.logs.append({k: v for k, v in logs.items() if k not in _SUMMARY_KEYS and isinstance(v, (int, float))})
+
+
+class RoleTrainer(GRPOTrainer):
+    """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's prompts) at a time.
+
+    TRL rebuilds the learning-rate scheduler on every `train()` call and may keep completions buffered from the
+    last one. Here the optimizer and a single schedule spanning the whole run are created once and kept, the
+    buffer is cleared before each phase, and each phase is exactly one generation batch, so no completion is
+    trained on in two phases. With shared weights, the second trainer takes the first one's optimizer and schedule
+    (`share_optimizer_with`): one model, one optimizer state, one schedule over both roles' steps.
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        reward_function: Any,
+        args: GRPOConfig,
+        tokenizer: PreTrainedTokenizerBase,
+        total_optimizer_steps: int,
+        share_optimizer_with: RoleTrainer | None = None,
+    ):
+        self.log_catcher = _LogCatcher()
+        placeholder = Dataset.from_dict({"prompt": [""]})  # each phase brings its own prompts
+        super().__init__(
+            model=model,
+            reward_funcs=[reward_function],
+            args=args,
+            train_dataset=placeholder,
+            processing_class=tokenizer,
+            callbacks=[self.log_catcher],
+        )
+        micro_steps = args.steps_per_generation * self.num_iterations
+        if micro_steps % args.gradient_accumulation_steps:
+            raise ConfigError(
+                "steps_per_generation * num_iterations must be a multiple of gradient_accumulation_steps "
+                f"(got {args.steps_per_generation} * {self.num_iterations} and {args.gradient_accumulation_steps})"
+            )
+        self.optimizer_steps_per_phase = micro_steps // args.gradient_accumulation_steps
+        self.prompts_per_phase = args.generation_batch_size // self.num_generations
+        if share_optimizer_with is not None:
+            self.optimizer = share_optimizer_with.optimizer
+            self.lr_scheduler = share_optimizer_with.lr_scheduler
+        else:
+            self.create_optimizer()
+            self.create_scheduler(num_training_steps=total_optimizer_steps)
+        self._created_lr_scheduler = False  # so train() keeps this schedule instead of building a new one
+
+    def train_phase(self, dataset: Dataset) -> dict[str, float]:
+        """One phase: generate once for `dataset`'s prompts, score, and take this phase's optimizer steps.
+        Returns TRL's metrics for the phase, averaged over its optimizer steps."""
+        if len(dataset) != self.prompts_per_phase:
+            raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
+        self.train_dataset = dataset
+        self.args.max_steps = self.optimizer_steps_per_phase
+        self._buffered_inputs = None
+        self.log_catcher.logs.clear()
+        self.train()
+        merged: dict[str, list[float]] = defaultdict(list)
+        for log in self.log_catcher.logs:
+            for key, value in log.items():
+                merged[key].append(float(value))
+        return {key: sum(values) / len(values) for key, values in merged.items()}

@@ -1,0 +1,98 @@
+"""The warm start: supervised training (TRL's SFTTrainer) on problems the task generates, with their true answers.
+
+It stands in for pretraining when the model starts from nothing (`builtin:tiny`): the solver is shown an easy
+range of problems, the proposer a wider one, so self-play has something to build on. The result is cached on disk
+under a hash of everything that shapes it, so the next run with the same settings loads it instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+
+from agents.model import LanguageModel
+from selfplay.config import WarmStartConfig
+from selfplay.tasks.base import Task
+from verifiers.sympy_verifier import SympyVerifier
+
+ROLES = ("proposer", "solver")
+
+
+def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfig, roles: tuple[str, ...],
+                        count: int, seed: int) -> Dataset:
+    """`count` prompt/completion pairs: proposer examples (topic prompt -> a problem of difficulty up to
+    `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer)."""
+    rng = random.Random(seed)
+    truth = SympyVerifier()
+    prompts, completions = [], []
+    for index in range(count):
+        role = roles[index % len(roles)]
+        if role == "proposer":
+            problem = task.sample_problem(rng, rng.randint(1, config.proposer_max_difficulty))
+            prompt, completion = task.proposer_prompt(), problem.text
+        else:
+            problem = task.sample_problem(rng, rng.randint(config.min_difficulty, config.max_difficulty))
+            prompt, completion = task.solver_prompt(problem), task.format_answer(truth.truth(task, problem))
+        prompts.append(model.training_prompt(prompt))
+        completions.append(completion if not model.use_chat_template else [{"role": "assistant",
+                                                                             "content": completion}])
+    return Dataset.from_dict({"prompt": prompts, "completion": completions})
+
+
+def warm_start_key(fingerprint: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
+               fingerprint: dict[str, Any]) -> tuple[LanguageModel, dict[str, Any]]:
+    """The warm-started model (from the cache when it holds one) and a record of what was done."""
+    key = warm_start_key({"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None},
+                          "roles": roles, "seed": seed, "task": {"name": task.name, **vars(task)}})
+    folder = Path(config.cache_dir) / key
+    record = {"steps": config.steps, "solver_difficulty": [config.min_difficulty, config.max_difficulty],
+              "proposer_max_difficulty": config.proposer_max_difficulty, "roles": list(roles), "cache": str(folder)}
+    if (folder / "config.json").is_file():
+        return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record,
+                                                                                           "cached": True}
+    _train(model, task, config, roles, seed)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
+    model.save(staging)
+    try:
+        staging.rename(folder)  # atomic: a half-written cache entry is never seen as complete
+    except OSError:  # another run finished the same entry first
+        shutil.rmtree(staging, ignore_errors=True)
+    return model, {**record, "cached": False}
+
+
+def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int) -> None:
+    import torch
+    from trl import SFTConfig, SFTTrainer
+
+    dataset = warm_start_examples(task, model, config, roles, config.steps * config.batch_size, seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        args = SFTConfig(
+            output_dir=scratch,
+            max_steps=config.steps,
+            per_device_train_batch_size=config.batch_size,
+            learning_rate=config.learning_rate,
+            lr_scheduler_type="cosine",
+            warmup_steps=min(100, config.steps // 10),
+            logging_steps=config.steps,  # one line at the end; the progress bar shows the rest
+            save_strategy="no",
+            report_to="none",
+            seed=seed,
+            use_cpu=not torch.cuda.is_available(),
+            bf16=False,
+            gradient_checkpointing=False,
+            dataloader_drop_last=True,
+        )
+        SFTTrainer(model=model.model, args=args, train_dataset=dataset, processing_class=model.tokenizer).train()
