@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from pathlib import Path
 
 import torch
@@ -115,7 +116,9 @@ def generation_mode(model: PreTrainedModel):
     was_training = model.training
     model.eval()
     try:
-        with disable_gradient_checkpointing(model):
-            yield model
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            with disable_gradient_checkpointing(model):
+                yield model
     finally:
         model.train(was_training)

@@ -15,8 +15,9 @@ from selfplay.types import Verdict
 
 @dataclass
 class SQLMBand:
-    """SQLM (Chen et al. 2025, Eq. 2): 1 if the number of answers agreeing with the label lies strictly between
-    `low` and `high`, else 0. `high=None` means N, the number of answers: the paper's 0 < count < N. The released
+    """SQLM (Chen et al. 2025, Eq. 2): 1 if low < answers agreeing with the label < high, else 0.
+
+    The count is compared strictly with `low` and `high`. `high=None` means N, the number of answers: the paper's 0 < count < N. The released
     code is stricter, `low=1`.
 
     >>> band = SQLMBand()

@@ -7,6 +7,7 @@ from typing import Any
 
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from selfplay.errors import ConfigError
@@ -14,6 +15,18 @@ from selfplay.errors import ConfigError
 # TRL's end-of-train() summary keys: per-call timings, not per-step metrics.
 _SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss", "total_flos",
                  "epoch"}
+
+
+def optimizer_steps_per_phase(args: GRPOConfig) -> int:
+    """Optimizer steps one phase takes: one generation batch, used `steps_per_generation * num_iterations` times
+    in micro-batches, `gradient_accumulation_steps` micro-batches per optimizer step."""
+    micro_steps = args.steps_per_generation * args.num_iterations
+    if micro_steps % args.gradient_accumulation_steps:
+        raise ConfigError(
+            "steps_per_generation * num_iterations must be a multiple of gradient_accumulation_steps "
+            f"(got {args.steps_per_generation} * {args.num_iterations} and {args.gradient_accumulation_steps})"
+        )
+    return micro_steps // args.gradient_accumulation_steps
 
 
 class _LogCatcher(TrainerCallback):
@@ -56,13 +69,8 @@ class RoleTrainer(GRPOTrainer):
             processing_class=tokenizer,
             callbacks=[self.log_catcher],
         )
-        micro_steps = args.steps_per_generation * self.num_iterations
-        if micro_steps % args.gradient_accumulation_steps:
-            raise ConfigError(
-                "steps_per_generation * num_iterations must be a multiple of gradient_accumulation_steps "
-                f"(got {args.steps_per_generation} * {self.num_iterations} and {args.gradient_accumulation_steps})"
-            )
-        self.optimizer_steps_per_phase = micro_steps // args.gradient_accumulation_steps
+        self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
+        self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
         self.prompts_per_phase = args.generation_batch_size // self.num_generations
         if share_optimizer_with is not None:
             self.optimizer = share_optimizer_with.optimizer

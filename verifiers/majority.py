@@ -14,7 +14,9 @@ from verifiers.base import Verifier
 
 @dataclass
 class MajorityVerifier(Verifier):
-    """Answers are grouped by value (the task's `answer_key`, so `403` and `403.0` vote together). An unparsable
+    """Majority vote over the answers, grouped by value; an unparsable answer never wins.
+
+    Answers are grouped by value (the task's `answer_key`, so `403` and `403.0` vote together). An unparsable
     answer never wins and always gets 0.
 
     Ties between the most common answers: with `ties="first"` the tied answer that appears first among the

@@ -13,7 +13,9 @@ from verifiers.base import Verifier
 
 @dataclass
 class NoVerifier(Verifier):
-    """Every answer, parsable or not, gets `reward`. Under GRPO equal rewards mean zero advantage, so the solver
+    """No judgement: every answer gets the same reward (the self-distillation control).
+
+    Every answer, parsable or not, gets `reward`. Under GRPO equal rewards mean zero advantage, so the solver
     gets no signal; that is the point of the control.
 
     >>> NoVerifier().judge(None, None, ["1", None]).rewards

@@ -16,7 +16,7 @@ from verifiers.base import Verifier
 
 @dataclass
 class SympyVerifier(Verifier):
-    """Reward 1 for an answer equal in value to the ground truth, 0 otherwise (unparsable answers included).
+    """Ground truth by sympy: reward 1 for an answer equal to it in value, else 0 (unparsable answers too).
 
     >>> from selfplay.tasks import ArithmeticTask
     >>> task = ArithmeticTask()

@@ -1,9 +1,9 @@
 """Integer arithmetic: one `+`, `-` or `*` between two non-negative integers.
 
 The problem text is canonical (`347*829`); answers are compared by value; the ground truth is computed by sympy
-from the parsed integers. `answer_format` picks how the solver writes its answer: inside `<answer>` tags (chat
-models), bare, or with its digits reversed, least significant first (tiny models learn carries far more easily
-that way, see RESEARCH.md section 4).
+from the parsed integers. `answer_format` picks how the solver writes its answer: inside `<answer>` tags or
+`\\boxed{}` (chat models; a completion that is only a number counts too), bare, or with its digits reversed, least
+significant first (tiny models learn carries far more easily that way, see RESEARCH.md section 4).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
 
 @dataclass
 class ArithmeticTask(Task):
-    """Options of the arithmetic task (the `task.options` section of a config)."""
+    """Integer problems `a+b`, `a-b`, `a*b`; ground truth by sympy. Fields: the `task.options` of a config."""
 
     # Which operations problems may use.
     ops: str = "+-*"
@@ -87,7 +87,9 @@ class ArithmeticTask(Task):
 
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":
-            return extract_tagged_answer(completion)
+            tagged = extract_tagged_answer(completion)
+            # A completion that is nothing but a number is an unambiguous answer too.
+            return tagged if tagged is not None or parse_number(completion) is None else completion.strip()
         match = _LEADING_ANSWER.match(completion[:MAX_TEXT_CHARS])
         if match is None:
             return None

@@ -1,0 +1,179 @@
+"""The self-play loop, top to bottom.
+
+Each step has two phases. In the proposer phase the proposer writes a batch of problems; every `proposer_every`
+steps it is also trained on them with GRPO, each problem rewarded by how the solver does on it. In the solver
+phase the solver answers a batch of those problems several times and is trained with GRPO on the verifier's
+rewards. Both phases are TRL `GRPOTrainer`s (see trainer.py); this file only decides what each one sees.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import resource
+import time
+from typing import Any
+
+from datasets import Dataset
+from tqdm.auto import tqdm
+from transformers import set_seed
+
+from agents import LanguageModel, Proposer, Solver
+from selfplay.components import make_proposer_reward, make_task, make_verifier
+from selfplay.config import SelfPlayConfig, dump_config
+from selfplay.judging import ProposerReward, SolverReward
+from selfplay.metrics import ground_truth, proposer_metrics, records, solver_metrics
+from selfplay.rundir import RunDir
+from selfplay.tasks.base import Task
+from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
+from selfplay.types import Proposal
+from selfplay.warmstart import warm_start
+
+
+def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dict[str, Any]:
+    """Run self-play as configured, writing everything to `run_dir`. Returns the run's summary."""
+    started = time.time()
+    quiet_libraries()
+    set_seed(config.run.seed)
+    rng = random.Random(config.run.seed)
+    task = make_task(config.task)
+    verifier = make_verifier(config.verifier)
+    proposer_score = make_proposer_reward(config.proposer_reward)
+    run_dir.write_text("config.yaml", dump_config(config))
+
+    proposer_model, solver_model, warm = load_agents(config, task)
+    proposer_args = config.grpo_config("proposer", run_dir.path / "trl" / "proposer")
+    solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
+    proposer = Proposer(proposer_model, task, proposer_args.max_completion_length, proposer_args.temperature,
+                        proposer_args.top_p)
+    solver = Solver(solver_model, task, solver_args.max_completion_length, solver_args.temperature,
+                    solver_args.top_p)
+    attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases
+    proposals_per_step = proposer_args.generation_batch_size
+
+    # One trainer per role, made once. With shared weights they share one optimizer and one LR schedule.
+    steps = config.schedule.steps
+    proposer_steps = [step for step in range(1, steps + 1) if trains_proposer(config, step)]
+    solver_total = steps * optimizer_steps_per_phase(solver_args)
+    proposer_total = len(proposer_steps) * optimizer_steps_per_phase(proposer_args)
+    solver_reward = SolverReward(task, solver, verifier)
+    proposer_reward = ProposerReward(task, solver, verifier, proposer_score, config.proposer_reward, attempts)
+    solver_trainer = RoleTrainer(solver_model.model, solver_reward, solver_args, solver_model.tokenizer,
+                                 total_optimizer_steps=solver_total + (proposer_total if config.model.shared else 0))
+    proposer_trainer = None
+    if proposer_steps:
+        proposer_trainer = RoleTrainer(proposer_model.model, proposer_reward, proposer_args,
+                                       proposer_model.tokenizer, total_optimizer_steps=proposer_total,
+                                       share_optimizer_with=solver_trainer if config.model.shared else None)
+    gc.collect()
+    gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase
+
+    bar = tqdm(range(1, steps + 1), desc="self-play", unit="step", disable=not progress)
+    last: dict[str, float] = {}
+    for step in bar:
+        step_started = time.time()
+        metrics: dict[str, Any] = {"step": step}
+
+        # proposer phase
+        proposer_trained = step in proposer_steps
+        if proposer_trained:
+            prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
+            trl_logs = proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}))
+            metrics.update({f"proposer/trl/{key}": value for key, value in trl_logs.items()})
+            proposals = proposer_reward.take()
+        else:
+            completions = proposer.propose(proposals_per_step)
+            proposals = [Proposal(text, problem) for text, problem in zip(completions, proposer.parse(completions))]
+        metrics.update(proposer_metrics(task, proposals, proposer_trained))
+        metrics["time/proposer_seconds"] = time.time() - step_started
+
+        # solver phase
+        solver_started = time.time()
+        valid = [proposal.problem for proposal in proposals if proposal.problem is not None]
+        judged = []
+        if valid:
+            count = solver_trainer.prompts_per_phase
+            problems = rng.sample(valid, count) if len(valid) >= count else rng.choices(valid, k=count)
+            solver_reward.problems = problems
+            dataset = Dataset.from_dict({"prompt": [solver.training_prompt(p) for p in problems],
+                                         "problem_index": list(range(count))})
+            trl_logs = solver_trainer.train_phase(dataset)
+            metrics.update({f"solver/trl/{key}": value for key, value in trl_logs.items()})
+            judged = solver_reward.take()
+        truths = [ground_truth(task, item.problem) for item in judged]
+        metrics.update(solver_metrics(task, judged, truths))
+        metrics["solver/skipped"] = float(not valid)  # no valid problem: nothing for the solver this step
+        metrics["time/solver_seconds"] = time.time() - solver_started
+        metrics["time/step_seconds"] = time.time() - step_started
+
+        # record
+        run_dir.log_metrics(metrics)
+        run_dir.add_records(records(step, task, proposals, proposer_trained, judged, truths))
+        if step % config.run.shard_every == 0:
+            run_dir.flush_records()
+        if config.run.save_every and step % config.run.save_every == 0 and step != steps:
+            save_checkpoint(run_dir, step, config, proposer_model, solver_model)
+        last = metrics
+        bar.set_postfix({key.split("/")[-1]: f"{last[key]:.2f}" for key in
+                         ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean") if key in last})
+
+    run_dir.flush_records()
+    save_checkpoint(run_dir, steps, config, proposer_model, solver_model)
+    summary = {
+        "steps": steps,
+        "wall_seconds": time.time() - started,
+        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "warm_start": warm,
+        "final_metrics": last,
+    }
+    run_dir.write_json("summary.json", summary)
+    return summary
+
+
+def quiet_libraries() -> None:
+    """The run has one progress bar: the libraries' own bars for each shard and checkpoint are turned off."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def trains_proposer(config: SelfPlayConfig, step: int) -> bool:
+    every = config.schedule.proposer_every
+    return every != "never" and step % every == 0
+
+
+def load_agents(config: SelfPlayConfig, task: Task) -> tuple[LanguageModel, LanguageModel, dict[str, Any]]:
+    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured."""
+    settings = config.model
+    proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype, settings.tiny)
+    if settings.shared:
+        solver_model = proposer_model
+    else:
+        set_seed(config.run.seed + 1)  # a separately initialised solver when both start from builtin:tiny
+        solver_model = LanguageModel.load(settings.solver_name_or_path or settings.name_or_path,
+                                          settings.chat_template, settings.dtype, settings.tiny)
+    if not settings.warm_start.steps:
+        return proposer_model, solver_model, {"steps": 0}
+    fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype}
+    if settings.shared:
+        model, warm = warm_start(proposer_model, task, settings.warm_start, ("proposer", "solver"),
+                                 config.run.seed, fingerprint)
+        return model, model, warm
+    fingerprint["solver_model"] = settings.solver_name_or_path
+    proposer_model, proposer_warm = warm_start(proposer_model, task, settings.warm_start, ("proposer",),
+                                               config.run.seed, fingerprint)
+    solver_model, solver_warm = warm_start(solver_model, task, settings.warm_start, ("solver",),
+                                           config.run.seed + 1, fingerprint)
+    return proposer_model, solver_model, {"proposer": proposer_warm, "solver": solver_warm}
+
+
+def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel,
+                    solver_model: LanguageModel) -> None:
+    folder = run_dir.checkpoint_dir(step)
+    if config.model.shared:
+        proposer_model.save(folder / "model")
+    else:
+        proposer_model.save(folder / "proposer")
+        solver_model.save(folder / "solver")

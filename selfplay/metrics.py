@@ -1,0 +1,119 @@
+"""What one self-play step measured, as role-prefixed metrics and as problem records."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from statistics import mean
+from typing import Any
+
+from selfplay.tasks.base import Task
+from selfplay.types import Judged, Problem, Proposal
+from verifiers.sympy_verifier import SympyVerifier
+
+# Stored completions are cut to this many characters: records stay small whatever the model writes.
+MAX_STORED_CHARS = 2000
+
+
+def ground_truth(task: Task, problem: Problem) -> str | None:
+    """The true answer where the task can state the problem formally (used to *measure*, never to reward, unless
+    the run's verifier is `sympy`)."""
+    try:
+        return SympyVerifier().truth(task, problem)
+    except Exception:  # noqa: BLE001 - a task that cannot state a problem simply has no ground truth for it
+        return None
+
+
+def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> dict[str, float]:
+    problems = [p.problem for p in proposals if p.problem is not None]
+    metrics: dict[str, float] = {
+        "proposer/trained": float(trained),
+        "proposer/valid_rate": len(problems) / len(proposals) if proposals else 0.0,
+        "proposer/unique_share": len({p.text for p in problems}) / len(problems) if problems else 0.0,
+    }
+    if trained:
+        metrics["proposer/reward_mean"] = mean(p.reward for p in proposals if p.reward is not None)
+    if problems:
+        difficulties = [task.difficulty(p) for p in problems]
+        metrics["proposer/difficulty_mean"] = mean(difficulties)
+        for level, count in sorted(Counter(difficulties).items()):
+            metrics[f"proposer/difficulty_share/{level}"] = count / len(problems)
+        for name in problems[0].features:
+            values = [p.features.get(name) for p in problems]
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                metrics[f"proposer/features/{name}_mean"] = mean(values)
+    return metrics
+
+
+def solver_metrics(task: Task, judged: list[Judged], truths: list[str | None]) -> dict[str, float]:
+    if not judged:
+        return {"solver/problems": 0.0}
+    rates = [j.verdict.solve_rate for j in judged if j.verdict.solve_rate is not None]
+    attempts = [a for j in judged for a in j.attempts]
+    metrics: dict[str, float] = {
+        "solver/problems": float(len(judged)),
+        "solver/answer_rate": sum(a.answer is not None for a in attempts) / len(attempts),
+        "solver/agreement_mean": mean(agreement(task, j) for j in judged),
+        "verifier/invalid_rate": sum(j.verdict.status != "ok" for j in judged) / len(judged),
+        "verifier/errors": float(sum("error" in j.verdict.diagnostics for j in judged)),
+    }
+    if rates:
+        metrics["solver/reward_mean"] = mean(rates)
+        metrics["solver/solve_rate/none"] = sum(r == 0 for r in rates) / len(rates)
+        metrics["solver/solve_rate/some"] = sum(0 < r < 1 for r in rates) / len(rates)
+        metrics["solver/solve_rate/all"] = sum(r == 1 for r in rates) / len(rates)
+    checked = [(j, t) for j, t in zip(judged, truths) if t is not None]
+    if checked:
+        correct = [task.answer_key(a.answer) == task.answer_key(t) for j, t in checked for a in j.attempts]
+        metrics["solver/accuracy"] = sum(correct) / len(correct)
+        labelled = [(j, t) for j, t in checked if j.verdict.label is not None]
+        if labelled:
+            metrics["verifier/precision"] = mean(
+                float(task.answer_key(j.verdict.label) == task.answer_key(t)) for j, t in labelled)
+        metrics["verifier/label_rate"] = len(labelled) / len(checked)
+    return metrics
+
+
+def agreement(task: Task, judged: Judged) -> float:
+    """The share of attempts that give the most common parsable answer (by value), whatever the verifier."""
+    keys = Counter(key for a in judged.attempts if (key := task.answer_key(a.answer)) is not None)
+    return max(keys.values()) / len(judged.attempts) if keys else 0.0
+
+
+def records(step: int, task: Task, proposals: list[Proposal], proposer_trained: bool, judged: list[Judged],
+            truths: list[str | None]) -> list[dict[str, Any]]:
+    """One record per proposer completion and one per problem the solver trained on (schema: rundir.py)."""
+    rows = []
+    for proposal in proposals:
+        row = _problem_row(step, "proposer", proposer_trained, task, proposal.problem, proposal.judged)
+        row.update(completion=proposal.completion[:MAX_STORED_CHARS], proposer_reward=proposal.reward)
+        if proposal.judged is not None:
+            row["truth"] = ground_truth(task, proposal.problem)
+        rows.append(row)
+    for item, truth in zip(judged, truths):
+        row = _problem_row(step, "solver", True, task, item.problem, item)
+        row["truth"] = truth
+        rows.append(row)
+    return rows
+
+
+def _problem_row(step: int, role: str, trained: bool, task: Task, problem: Problem | None,
+                 judged: Judged | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "step": step, "role": role, "trained": trained, "completion": None, "valid": problem is not None,
+        "problem": problem.text if problem else None,
+        "features": json.dumps(problem.features) if problem else None,
+        "difficulty": task.difficulty(problem) if problem else None,
+        "answers": [], "extracted": [], "rewards": [], "label": None, "truth": None, "status": None,
+        "solve_rate": None, "proposer_reward": None,
+    }
+    if judged is not None:
+        row.update(
+            answers=[a.completion[:MAX_STORED_CHARS] for a in judged.attempts],
+            extracted=[a.answer[:MAX_STORED_CHARS] if a.answer is not None else None for a in judged.attempts],
+            rewards=list(judged.verdict.rewards),
+            label=judged.verdict.label,
+            status=judged.verdict.status,
+            solve_rate=judged.verdict.solve_rate,
+        )
+    return row

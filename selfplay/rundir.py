@@ -1,0 +1,133 @@
+"""The run directory: the resolved config, `metrics.jsonl`, problem records as Parquet shards, checkpoints.
+
+    RUN_DIR/
+      config.yaml               the resolved config of the run
+      metrics.jsonl             one JSON object per step, role-prefixed keys (`proposer/reward_mean`, ...)
+      problems/shard-00000.parquet ...   every proposed problem with answers, verdicts and rewards
+      checkpoints/step-000100/{model | proposer, solver}/   save_pretrained folders
+      summary.json              written when the run ends
+
+Files are written to a temporary name and renamed into place, so a reader never sees a half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset, Features, List, Value
+
+from selfplay.errors import ConfigError
+
+# The schema of a problem record; fixed so that every shard has the same columns and types.
+RECORD_FEATURES = Features(
+    {
+        "step": Value("int64"),
+        "role": Value("string"),  # "proposer": one proposer completion; "solver": one problem the solver trained on
+        "trained": Value("bool"),  # whether this record was part of a training batch of its role
+        "completion": Value("string"),  # the proposer's completion (proposer records)
+        "valid": Value("bool"),
+        "problem": Value("string"),
+        "features": Value("string"),  # the task's problem features, as JSON
+        "difficulty": Value("int64"),
+        "answers": List(Value("string")),  # the solver's completions
+        "extracted": List(Value("string")),  # the final answer extracted from each, null if none
+        "rewards": List(Value("float64")),  # the verifier's reward for each, null if it could not judge
+        "label": Value("string"),  # the answer the verifier believed
+        "truth": Value("string"),  # the ground truth, where the task can state it (for measuring the verifier)
+        "status": Value("string"),  # the verdict's status
+        "solve_rate": Value("float64"),
+        "proposer_reward": Value("float64"),
+    }
+)
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.metrics_path = self.path / "metrics.jsonl"
+        self.problems_path = self.path / "problems"
+        self.checkpoints_path = self.path / "checkpoints"
+        self._pending: list[dict[str, Any]] = []
+        self._shards = len(list(self.problems_path.glob("shard-*.parquet"))) if self.problems_path.is_dir() else 0
+
+    @classmethod
+    def create(cls, path: str | Path) -> RunDir:
+        """A new run directory; an existing non-empty one is refused, never overwritten."""
+        path = Path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise ConfigError(f"run directory {path} already exists and is not empty; choose another run.output_dir")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "problems").mkdir(exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"cannot create run directory {path}: {error.strerror or error}") from None
+        return cls(path)
+
+    def write_text(self, name: str, text: str) -> None:
+        _atomic_write(self.path / name, text)
+
+    def write_json(self, name: str, data: Any) -> None:
+        self.write_text(name, json.dumps(_finite(data), indent=2) + "\n")
+
+    def log_metrics(self, metrics: dict[str, Any]) -> None:
+        with self.metrics_path.open("a") as stream:
+            stream.write(json.dumps(_finite(metrics)) + "\n")
+
+    def add_records(self, records: list[dict[str, Any]]) -> None:
+        self._pending.extend(records)
+
+    def flush_records(self) -> None:
+        """Write the buffered records as the next Parquet shard."""
+        if not self._pending:
+            return
+        dataset = Dataset.from_list(self._pending, features=RECORD_FEATURES)
+        target = self.problems_path / f"shard-{self._shards:05d}.parquet"
+        staging = target.with_suffix(".parquet.tmp")
+        dataset.to_parquet(str(staging))
+        os.replace(staging, target)
+        self._shards += 1
+        self._pending = []
+
+    def checkpoint_dir(self, step: int) -> Path:
+        return self.checkpoints_path / f"step-{step:06d}"
+
+
+def read_metrics(path: str | Path) -> list[dict[str, Any]]:
+    """The metrics of a run, one dict per step (a run still going may have a partial last line: it is skipped)."""
+    lines = (Path(path) / "metrics.jsonl").read_text().splitlines()
+    metrics = []
+    for line in lines:
+        try:
+            metrics.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return metrics
+
+
+def load_problems(path: str | Path) -> Dataset:
+    """All problem records of a run as one `datasets.Dataset`."""
+    shards = sorted(str(p) for p in (Path(path) / "problems").glob("shard-*.parquet"))
+    if not shards:
+        return Dataset.from_list([], features=RECORD_FEATURES)
+    return Dataset.from_parquet(shards, features=RECORD_FEATURES)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_text(text)
+    os.replace(staging, path)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
