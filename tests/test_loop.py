@@ -1,0 +1,138 @@
+"""The self-play loop end to end on the tiny model: both phases, both weight modes, a user's own verifier."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM
+
+from selfplay.config import load_config
+from selfplay.loop import train
+from selfplay.rundir import RunDir, load_problems, read_metrics
+from selfplay.types import Verdict
+from verifiers.base import Verifier
+
+
+def run(overrides: list[str]):
+    config = load_config(None, overrides)
+    run_dir = RunDir.create(config.run.output_dir)
+    summary = train(config, run_dir, progress=False)
+    return config, run_dir, summary
+
+
+def weights(folder: Path) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in AutoModelForCausalLM.from_pretrained(folder).state_dict().items()}
+
+
+def same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_separate_weights_each_role_changes_only_in_its_own_phase(tiny_overrides):
+    # Separate models, a checkpoint after every step, the proposer trained at steps 2 and 4 only. Operands of
+    # more than 2 digits are invalid here, so the warm-started proposer (shown up to 4 digits) writes a mix of
+    # valid and invalid problems: its rewards always differ, so a GRPO step always moves its weights. With the
+    # majority vote a solver group has equal rewards only when all its answers agree, so the solver's do too.
+    config, run_dir, _ = run([*tiny_overrides, "model.shared=false", "run.save_every=1", "task.options.max_digits=2",
+                              "verifier.name=majority"])
+    checkpoint = {step: run_dir.checkpoint_dir(step) for step in range(1, 5)}
+    proposer = {step: weights(folder / "proposer") for step, folder in checkpoint.items()}
+    solver = {step: weights(folder / "solver") for step, folder in checkpoint.items()}
+    warm = json.loads((run_dir.path / "summary.json").read_text())["warm_start"]
+    proposer_start = weights(Path(warm["proposer"]["cache"]))
+    solver_start = weights(Path(warm["solver"]["cache"]))
+
+    assert same(proposer[1], proposer_start)  # step 1: no proposer phase
+    assert not same(proposer[2], proposer[1])  # step 2: proposer trained
+    assert same(proposer[3], proposer[2])  # step 3: fixed between its updates
+    assert not same(proposer[4], proposer[3])
+    previous = solver_start
+    for step in range(1, 5):  # the solver is trained every step
+        assert not same(solver[step], previous), f"solver unchanged at step {step}"
+        previous = solver[step]
+
+
+def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
+    config, run_dir, summary = run(tiny_overrides)
+    metrics = read_metrics(run_dir.path)
+    assert [m["step"] for m in metrics] == [1, 2, 3, 4]
+    for m in metrics:
+        assert 0.0 <= m["proposer/valid_rate"] <= 1.0
+        assert m["proposer/trained"] == float(m["step"] % 2 == 0)
+        assert m["solver/problems"] == 4.0  # 16 completions / 4 answers each
+        assert "solver/trl/loss" in m and "solver/reward_mean" in m
+    assert all("proposer/trl/loss" in m and "proposer/reward_mean" in m for m in metrics if m["step"] % 2 == 0)
+    assert not any("proposer/trl/loss" in m for m in metrics if m["step"] % 2 == 1)
+
+    problems = load_problems(run_dir.path)
+    by_role = {role: problems.filter(lambda r: r["role"] == role) for role in ("proposer", "solver")}
+    assert len(by_role["proposer"]) == 4 * 16  # every proposer completion of every step
+    assert len(by_role["solver"]) == 4 * 4
+    solver_row = by_role["solver"][0]
+    assert len(solver_row["answers"]) == len(solver_row["rewards"]) == 4
+    assert solver_row["truth"] is not None and solver_row["valid"]
+    scored = by_role["proposer"].filter(lambda r: r["trained"] and r["valid"])
+    assert len(scored) > 0 and all(len(r["answers"]) == 4 and r["proposer_reward"] is not None for r in scored)
+    assert (run_dir.checkpoint_dir(4) / "model" / "config.json").is_file()
+    assert summary["steps"] == 4 and summary["peak_memory_mb"] > 0
+
+
+def test_learning_rate_schedule_spans_the_run_instead_of_restarting(tiny_overrides):
+    # TRL rebuilds the scheduler on every train() call; a linear decay must still fall step after step.
+    _, run_dir, _ = run([*tiny_overrides, "schedule.proposer_every=never", "solver.lr_scheduler_type=linear"])
+    rates = [m["solver/trl/learning_rate"] for m in read_metrics(run_dir.path)]
+    assert len(rates) == 4
+    assert all(later < earlier for earlier, later in zip(rates, rates[1:])), rates
+
+
+def test_frozen_proposer_never_trains(tiny_overrides):
+    _, run_dir, _ = run([*tiny_overrides, "schedule.proposer_every=never"])
+    assert all(m["proposer/trained"] == 0.0 and "proposer/trl/loss" not in m for m in read_metrics(run_dir.path))
+
+
+@dataclass
+class EvenAnswerVerifier(Verifier):
+    """A user's own verifier: rewards even answers. Counts its calls so the test can see it was used."""
+
+    bonus: float = 1.0
+    calls: ClassVar[int] = 0
+    name: ClassVar[str] = "even"
+
+    def judge(self, task, problem, answers):
+        EvenAnswerVerifier.calls += 1
+        keys = [task.answer_key(a) for a in answers]
+        rewards = [self.bonus if k is not None and k.denominator == 1 and k.numerator % 2 == 0 else 0.0 for k in keys]
+        return Verdict(rewards, label=None, diagnostics={"custom": True})
+
+
+def test_custom_verifier_by_import_path_is_used_in_training(tiny_overrides, tmp_path):
+    config_file = tmp_path / "custom.yaml"
+    config_file.write_text("verifier:\n  name: tests.test_loop:EvenAnswerVerifier\n  options:\n    bonus: 0.5\n")
+    EvenAnswerVerifier.calls = 0
+    config = load_config(config_file, tiny_overrides)
+    run_dir = RunDir.create(config.run.output_dir)
+    train(config, run_dir, progress=False)
+    assert EvenAnswerVerifier.calls >= 4 * 4  # at least every solver group of every step
+    solver_rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "solver")
+    rewards = {r for row in solver_rows for r in row["rewards"]}
+    assert rewards <= {0.0, 0.5}
+    for row in solver_rows:
+        for extracted, reward in zip(row["extracted"], row["rewards"]):
+            even = extracted is not None and extracted.lstrip("-").isdigit() and int(extracted) % 2 == 0
+            assert reward == (0.5 if even else 0.0)
+
+
+@pytest.mark.parametrize("verifier", ["majority", "none"])
+def test_other_verifiers_run(tiny_overrides, verifier):
+    _, run_dir, _ = run([*tiny_overrides, f"verifier.name={verifier}", "schedule.steps=2"])
+    solver_rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "solver")
+    if verifier == "none":
+        assert {r for row in solver_rows for r in row["rewards"]} == {1.0}
+        assert all(row["label"] is None for row in solver_rows)
+    else:
+        assert any(row["label"] is not None for row in solver_rows)

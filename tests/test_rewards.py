@@ -1,0 +1,309 @@
+"""Tests for selfplay.rewards (the proposer rewards and near-duplicate shares) and for score_proposals, which puts
+them together with a solver and a verifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from selfplay.config import ProposerRewardConfig
+from selfplay.judging import score_proposals
+from selfplay.rewards import PROPOSER_REWARDS, Learnability, SQLMBand, Uncertainty, char_ngrams, repetition_shares
+from selfplay.tasks import ArithmeticTask
+from selfplay.types import Attempt, Verdict
+from verifiers import SympyVerifier
+from verifiers.base import Verifier
+
+# ---------------------------------------------------------------------------------------------------------------
+# SQLMBand
+
+
+@pytest.mark.parametrize(
+    "options, rewards, expected",
+    [
+        # default band 0 < count < N: everyone right is too easy
+        ({}, [1, 1, 1, 1], 0.0),
+        # nobody right is too hard
+        ({}, [0, 0, 0, 0], 0.0),
+        # one right is inside the band
+        ({}, [1, 0, 0, 0], 1.0),
+        # all but one right is inside the band
+        ({}, [1, 1, 1, 0], 1.0),
+        # N counts only judged answers: one judged and right is count == N, outside the band
+        ({}, [1, None, None, None], 0.0),
+        # two judged, one right: inside
+        ({}, [1, 0, None, None], 1.0),
+        # low=1 (the released code): a single agreeing answer is no longer enough
+        ({"low": 1}, [1, 0, 0, 0], 0.0),
+        ({"low": 1}, [1, 1, 0, 0], 1.0),
+        ({"low": 1}, [1, 1, 1, 0], 1.0),
+        # an explicit high replaces N, compared strictly
+        ({"high": 3}, [1, 1, 1, 0], 0.0),
+        ({"high": 3}, [1, 1, 0, 0], 1.0),
+        # an explicit high applies regardless of N
+        ({"high": 3}, [1, 1, 1, 1, 0, 0, 0, 0], 0.0),
+        # both bounds: only count 2 fits 1 < count < 3
+        ({"low": 1, "high": 3}, [1, 1, 0, 0, 0], 1.0),
+        ({"low": 1, "high": 3}, [1, 0, 0, 0, 0], 0.0),
+        # nothing judged: no reward
+        ({}, [None, None], None),
+        ({}, [], None),
+    ],
+)
+def test_sqlm_band(options, rewards, expected):
+    assert SQLMBand(**options)(Verdict(rewards, "7")) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Uncertainty and Learnability
+
+
+@pytest.mark.parametrize(
+    "rewards, expected",
+    [
+        # split down the middle: the maximum
+        ([1, 1, 0, 0], 1.0),
+        # a quarter or three quarters: halfway
+        ([1, 0, 0, 0], 0.5),
+        ([1, 1, 1, 0], 0.5),
+        # always or never solved: nothing
+        ([1, 1, 1, 1], 0.0),
+        ([0, 0, 0, 0], 0.0),
+        # unjudged answers are left out of p
+        ([1, 0, None], 1.0),
+        # nothing judged
+        ([None, None], None),
+    ],
+)
+def test_uncertainty(rewards, expected):
+    value = Uncertainty()(Verdict(rewards, "7"))
+    if expected is None:
+        assert value is None
+    else:
+        assert value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "rewards, expected",
+    [
+        # rarely solved: worth most
+        ([1, 0, 0, 0], 0.75),
+        # often solved: worth little
+        ([1, 1, 1, 0], 0.25),
+        # never solved: worth nothing (no signal)
+        ([0, 0, 0, 0], 0.0),
+        # always solved: worth nothing
+        ([1, 1, 1, 1], 0.0),
+        # unjudged answers are left out of p = 1/3
+        ([1, None, 0, 0], 2 / 3),
+        # nothing judged
+        ([None], None),
+        ([], None),
+    ],
+)
+def test_learnability(rewards, expected):
+    value = Learnability()(Verdict(rewards, "7"))
+    if expected is None:
+        assert value is None
+    else:
+        assert value == pytest.approx(expected)
+
+
+def test_proposer_reward_names():
+    # every built-in is registered under its own name
+    assert {name: cls.name for name, cls in PROPOSER_REWARDS.items()} == {
+        "sqlm_band": "sqlm_band", "uncertainty": "uncertainty", "learnability": "learnability"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# repetition_shares
+
+
+@pytest.mark.parametrize(
+    "texts, threshold, expected",
+    [
+        # all identical: each shares its cluster with all the others
+        (["1+2"] * 4, 0.8, [1.0, 1.0, 1.0, 1.0]),
+        # all distinct: nothing shared
+        (["12+34", "987*65", "555-1", "7*8"], 0.8, [0.0, 0.0, 0.0, 0.0]),
+        # one duplicated pair among four
+        (["12+34", "12+34", "987*65", "555-1"], 0.8, [1 / 3, 1 / 3, 0.0, 0.0]),
+        # two clusters of two
+        (["12+34", "987*65", "12+34", "987*65"], 0.8, [1 / 3, 1 / 3, 1 / 3, 1 / 3]),
+        # threshold effect: "12+345" and "12+346" have trigram Jaccard 3/5 = 0.6
+        (["12+345", "12+346"], 0.6, [1.0, 1.0]),
+        (["12+345", "12+346"], 0.7, [0.0, 0.0]),
+        # threshold 0 joins everything, even texts with no common trigram
+        (["12+34", "43+21"], 0.0, [1.0, 1.0]),
+        # clusters are transitive: A~B (2/3) and B~C (2/3) join A and C although A, C are only 3/7 alike
+        (["abcdefg", "abcdefh", "xbcdefh"], 0.6, [1.0, 1.0, 1.0]),
+        (["abcdefg", "xbcdefh"], 0.6, [0.0, 0.0]),
+        # a single text is unique; no texts, no shares
+        (["1+2"], 0.8, [0.0]),
+        ([], 0.8, []),
+    ],
+)
+def test_repetition_shares(texts, threshold, expected):
+    assert repetition_shares(texts, threshold) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text, n, expected",
+    [
+        # overlapping trigrams
+        ("abcd", 3, {"abc", "bcd"}),
+        # repeated trigrams collapse
+        ("aaaa", 3, {"aaa"}),
+        # a text shorter than n is its own single gram
+        ("ab", 3, {"ab"}),
+        ("", 3, {""}),
+        # other n
+        ("abc", 2, {"ab", "bc"}),
+    ],
+)
+def test_char_ngrams(text, n, expected):
+    assert char_ngrams(text, n) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# score_proposals with a fake solver
+
+
+class FakeSolver:
+    """Answers each problem with the answers listed for its canonical text, recording what it was asked."""
+
+    def __init__(self, answers: dict[str, list[str | None]]):
+        self.answers = answers
+        self.calls: list[tuple[list[str], int]] = []
+
+    def solve(self, problems, attempts):
+        self.calls.append(([problem.text for problem in problems], attempts))
+        return [[Attempt(f"<answer>{a}</answer>", a) for a in self.answers[p.text][:attempts]] for p in problems]
+
+
+class RaisingVerifier(Verifier):
+    name = "raising"
+
+    def judge(self, task, problem, answers):
+        raise RuntimeError("broken")
+
+
+TASK = ArithmeticTask()
+# 1+2=3, 2*3=6, 9-4=5; each line the solver's four answers
+ANSWERS = {
+    "1+2": ["3", "4", "4", "4"],  # solved once: inside the SQLM band
+    "2*3": ["6", "6", "6", "6"],  # always solved: outside the band
+    "9-4": ["1", "2", "1", "2"],  # never solved: outside the band
+}
+
+
+def _score(completions, settings=None, verifier=None, reward=None, solver=None):
+    solver = solver or FakeSolver(ANSWERS)
+    return score_proposals(completions, TASK, solver, verifier or SympyVerifier(), reward or SQLMBand(),
+                           settings or ProposerRewardConfig(), attempts=4)
+
+
+@pytest.mark.parametrize(
+    "completion, expected, label",
+    [
+        # solved 1 of 4: SQLM band reward 1
+        ("1+2", 1.0, "3"),
+        # prose around the problem is fine: the canonical problem is judged
+        ("What is 1 + 2?", 1.0, "3"),
+        # solved 4 of 4: band reward 0
+        ("2*3", 0.0, "6"),
+        # solved 0 of 4: band reward 0
+        ("9-4", 0.0, "5"),
+        # no problem: the invalid penalty
+        ("hello", -1.0, None),
+        # a chain is invalid too
+        ("1+2+3", -1.0, None),
+    ],
+)
+def test_score_proposals_single(completion, expected, label):
+    [proposal] = _score([completion])
+    assert proposal.completion == completion
+    assert proposal.reward == expected
+    if label is None:
+        assert proposal.problem is None and proposal.judged is None
+    else:
+        assert proposal.judged.problem == proposal.problem
+        assert len(proposal.judged.attempts) == 4
+        assert proposal.judged.verdict.label == label
+
+
+@pytest.mark.parametrize(
+    "reward, expected",
+    [
+        # the reward function is applied to the verdict of "1+2" (p = 1/4)
+        (SQLMBand(), 1.0),
+        (SQLMBand(low=1), 0.0),
+        (Uncertainty(), 0.5),
+        (Learnability(), 0.75),
+    ],
+)
+def test_score_proposals_uses_the_reward_function(reward, expected):
+    [proposal] = _score(["1+2"], reward=reward)
+    assert proposal.reward == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "penalty",
+    [
+        # the configured penalty, not a hard-coded one
+        -1.0,
+        -0.5,
+        0.0,
+    ],
+)
+def test_invalid_completion_gets_invalid_penalty(penalty):
+    proposals = _score(["hello", "1+2"], settings=ProposerRewardConfig(invalid_penalty=penalty))
+    assert [p.reward for p in proposals] == [penalty, 1.0]
+
+
+def test_unjudgeable_problem_gets_invalid_penalty():
+    # a verifier failure becomes an invalid verdict, and an invalid verdict earns the invalid penalty
+    [proposal] = _score(["1+2"], verifier=RaisingVerifier(), settings=ProposerRewardConfig(invalid_penalty=-0.3))
+    assert proposal.judged.verdict.status == "invalid"
+    assert proposal.reward == -0.3
+
+
+def test_reward_of_none_gets_invalid_penalty():
+    # a reward function that cannot score the verdict (None) also earns the invalid penalty
+    [proposal] = _score(["1+2"], reward=lambda verdict: None, settings=ProposerRewardConfig(invalid_penalty=-0.7))
+    assert proposal.reward == -0.7
+
+
+def test_solver_sees_only_valid_problems():
+    solver = FakeSolver(ANSWERS)
+    proposals = _score(["hello", "1+2", "bad", "What is 2 × 3?"], solver=solver)
+    assert solver.calls == [(["1+2", "2*3"], 4)]
+    # and each proposal is matched with its own problem's judgement, in order
+    assert [p.judged.problem.text if p.judged else None for p in proposals] == [None, "1+2", None, "2*3"]
+    assert [p.reward for p in proposals] == [-1.0, 1.0, -1.0, 0.0]
+
+
+def test_no_valid_problems_does_not_call_the_solver():
+    solver = FakeSolver(ANSWERS)
+    proposals = _score(["hello", "bad"], solver=solver)
+    assert solver.calls == []
+    assert [p.reward for p in proposals] == [-1.0, -1.0]
+
+
+@pytest.mark.parametrize(
+    "completions, weight, expected",
+    [
+        # penalty off: duplicates are not penalised
+        (["1+2", "1+2", "2*3", "9-4"], 0.0, [1.0, 1.0, 0.0, 0.0]),
+        # the duplicated pair shares its cluster with 1 of 3 others: weight * 1/3 is subtracted
+        (["1+2", "1+2", "2*3", "9-4"], 0.6, [1.0 - 0.2, 1.0 - 0.2, 0.0, 0.0]),
+        # duplicates are found on the canonical problem, not the raw completion
+        (["1+2", "What is 1 + 2?", "2*3", "9-4"], 0.6, [0.8, 0.8, 0.0, 0.0]),
+        # all the same: each shares with all others
+        (["2*3", "2*3", "2*3"], 0.5, [-0.5, -0.5, -0.5]),
+        # invalid completions get exactly the invalid penalty, with no repetition penalty on top
+        (["junk", "junk", "1+2"], 0.5, [-1.0, -1.0, 1.0]),
+    ],
+)
+def test_repetition_penalty(completions, weight, expected):
+    settings = ProposerRewardConfig(repetition_penalty=weight, repetition_threshold=0.8)
+    assert [p.reward for p in _score(completions, settings=settings)] == pytest.approx(expected)
