@@ -97,18 +97,19 @@ class LanguageModel:
         self.tokenizer.padding_side = "left"
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(self.model.device)
-        sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else {
-            "do_sample": False}
+        greedy = temperature <= 0
+        sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": temperature, "top_p": top_p}
         output = self.model.generate(
             **batch,
             max_new_tokens=max_new_tokens,
-            num_return_sequences=num_samples,
+            num_return_sequences=1 if greedy else num_samples,
             pad_token_id=self.tokenizer.pad_token_id,
             **sampling,
-        )  # (len(prompts) * num_samples, T)
+        )  # (len(prompts) * samples, T)
         texts = self.tokenizer.batch_decode(output[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+        if greedy:  # every greedy sample is the same: decode once, repeat
+            return [[text] * num_samples for text in texts]
         return [texts[i * num_samples : (i + 1) * num_samples] for i in range(len(prompts))]
-
 
 @contextlib.contextmanager
 def generation_mode(model: PreTrainedModel):

@@ -1,0 +1,125 @@
+"""The command line: train, verify, list, and the one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from selfplay.cli import main
+from selfplay.rundir import read_metrics
+
+
+def verify(monkeypatch, capsys, lines: list[str], *args: str) -> tuple[int, list[dict], str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    code = main(["verify", *args])
+    captured = capsys.readouterr()
+    return code, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+def case(problem: str, *answers: str) -> str:
+    return json.dumps({"problem": problem, "answers": list(answers)})
+
+
+# verifier, case, expected rewards, expected label
+VERIFY_CASES = [
+    # sympy compares by value: 403, 0403 and 403.0 agree; a tagged answer is read from its tags
+    ("sympy", case("400+3", "403", "0403", "403.0", "<answer>403</answer>", "404"), [1, 1, 1, 1, 0], "403"),
+    # subtraction below zero and products
+    ("sympy", case("12-30", "-18", "18"), [1, 0], "-18"),
+    ("sympy", case("What is 25 × 4?", "<answer>100</answer>", "\\boxed{100}"), [1, 1], "100"),
+    # majority: the value-equal spellings vote together; the unparsable answer gets 0
+    ("majority", case("1+1", "3", "3.0", "2", "nonsense"), [1, 1, 0, 0], "3"),
+    # majority tie: the first of the tied answers wins
+    ("majority", case("1+1", "5", "2", "2", "5"), [1, 0, 0, 1], "5"),
+    # majority with nothing parsable: no label, all 0
+    ("majority", case("1+1", "x", ""), [0, 0], None),
+    # none: everything the same
+    ("none", case("1+1", "2", "banana"), [1, 1], None),
+]
+
+
+@pytest.mark.parametrize("verifier, line, rewards, label", VERIFY_CASES)
+def test_verify_cases(monkeypatch, capsys, verifier, line, rewards, label):
+    code, [result], _ = verify(monkeypatch, capsys, [line], "--task", "arithmetic", "--verifier", verifier)
+    assert code == 0
+    assert result["status"] == "ok"
+    assert result["rewards"] == rewards
+    assert result["label"] == label
+
+
+def test_verify_invalid_problem_and_bad_lines_keep_going(monkeypatch, capsys):
+    lines = [case("1+2+3", "6"), "not json", json.dumps({"problem": 3}), case("2*3", "6")]
+    code, results, err = verify(monkeypatch, capsys, lines, "--verifier", "sympy")
+    assert code == 2  # bad input lines make the exit code non-zero ...
+    assert [r["status"] for r in results] == ["invalid", "invalid", "invalid", "ok"]  # ... but every line answers
+    assert results[3]["rewards"] == [1.0]
+    assert err.count("selfplay: error: line") == 2
+
+
+def test_verify_task_options_and_verifier_options(monkeypatch, capsys):
+    # reversed answers: "81-" is -18 written least significant digit first
+    code, [result], _ = verify(monkeypatch, capsys, [case("12-30", "81-", "18")], "--verifier", "sympy",
+                               "task.options.answer_format=reversed")
+    assert code == 0 and result["rewards"] == [1.0, 0.0]
+    code, [result], _ = verify(monkeypatch, capsys, [case("1+1", "5", "2", "2", "5")], "--verifier", "majority",
+                               "verifier.options.ties=no_label")
+    assert result["label"] is None and result["rewards"] == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["verify", "--verifier", "oracle"], "unknown verifier 'oracle'; valid: majority, none, sympy"),
+    (["verify", "--task", "chess"], "unknown task 'chess'; valid: arithmetic"),
+    (["verify", "task.options.colour=red"], "unknown config key 'task.options.colour'"),
+    (["verify", "nonsense"], "verify takes task.options.KEY=VALUE"),
+])
+def test_verify_errors_are_one_line_exit_2(monkeypatch, capsys, args, message):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("override, message", [
+    ("schedule.stepz=3", "unknown config key 'schedule.stepz'"),
+    ("schedule.steps=many", "config key 'schedule.steps' has the wrong type"),
+    ("solver.learning_rat=0.1", "unknown key solver.learning_rat"),
+    ("verifier.name=oracle", "unknown verifier 'oracle'"),
+])
+def test_train_bad_config_writes_nothing(tmp_path, capsys, override, message):
+    output = tmp_path / "run"
+    assert main(["train", override, f"run.output_dir={output}"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not output.exists()
+
+
+def test_train_missing_config_file(tmp_path, capsys):
+    assert main(["train", str(tmp_path / "missing.yaml")]) == 2
+    assert "config file not found" in capsys.readouterr().err
+
+
+def test_train_refuses_non_empty_run_directory(tmp_path, capsys):
+    output = tmp_path / "run"
+    output.mkdir()
+    (output / "precious.txt").write_text("keep me")
+    assert main(["train", f"run.output_dir={output}"]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert (output / "precious.txt").read_text() == "keep me"
+    assert sorted(p.name for p in output.iterdir()) == ["precious.txt"]
+
+
+def test_train_runs_and_prints_a_summary(tiny_overrides, capsys):
+    assert main(["train", *tiny_overrides, "schedule.steps=2", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "self-play finished: 2 steps" in out and "solver/reward_mean" in out
+    output = next(o.split("=", 1)[1] for o in tiny_overrides if o.startswith("run.output_dir="))
+    assert len(read_metrics(output)) == 2
+
+
+def test_list_names_every_builtin(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("arithmetic", "majority", "sympy", "none", "sqlm_band", "uncertainty", "learnability"):
+        assert f"  {name} " in out
