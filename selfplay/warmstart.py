@@ -92,7 +92,7 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
             seed=seed,
             use_cpu=not torch.cuda.is_available(),
             bf16=False,
-            gradient_checkpointing=False,
+            activation_checkpointing=False,
             dataloader_drop_last=True,
         )
         SFTTrainer(model=model.model, args=args, train_dataset=dataset, processing_class=model.tokenizer).train()
