@@ -1,7 +1,8 @@
 """Pulling a final answer out of model text, and reading numbers without ever evaluating code.
 
 Everything here parses untrusted model output: a bad input returns None, never raises, and the work done is
-bounded by the input-size limits below (regexes are linear, and no match scans more than `MAX_TEXT_CHARS`).
+bounded by the input-size limits below (no pattern scans more than `MAX_TEXT_CHARS`). Digits are ASCII only:
+look-alike digits from other scripts (`٣`, `７`) are not numbers here.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ _NUMBER = re.compile(
     r"""^\s*
     (?P<sign>[+-]?)\s*
     (?:
-        (?P<num>\d[\d,]*)\s*/\s*(?P<den>\d+)      # a fraction, 3/2
-      | (?P<int>\d[\d,]*)(?:\.(?P<frac>\d*))?    # an integer or decimal, 403, 0403, 403.0, 1,000
-      | \.(?P<onlyfrac>\d+)                      # .5
+        (?P<num>[0-9]+)\s*/\s*(?P<den>[0-9]+)              # a fraction, 3/2
+      | (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]*))?   # 403, 0403, 403.0, 1,000
+      | \.(?P<onlyfrac>[0-9]+)                            # .5
     )
     \s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 
@@ -75,7 +76,7 @@ def parse_number(text: str | None) -> Fraction | None:
         return None
     sign = -1 if match["sign"] == "-" else 1
     if match["num"] is not None:
-        numerator, denominator = match["num"].replace(",", ""), match["den"]
+        numerator, denominator = match["num"], match["den"]
         if len(numerator) + len(denominator) > MAX_NUMBER_DIGITS or int(denominator) == 0:
             return None
         return sign * Fraction(int(numerator), int(denominator))

@@ -66,7 +66,8 @@ class ModelConfig:
     # The solver's own model when `shared` is False; None means a copy of `name_or_path`.
     solver_name_or_path: str | None = None
     # "auto": use the tokenizer's chat template if it has one; "on": require one; "off": plain text prompts.
-    chat_template: Literal["auto", "on", "off"] = "auto"
+    # (YAML reads a bare on/off as true/false; those are accepted and mean the same.)
+    chat_template: Literal["auto", "on", "off"] | bool = "auto"
     # Weights' dtype when loading ("auto" keeps the checkpoint's).
     dtype: str = "auto"
     # Architecture of 'builtin:tiny'.
@@ -191,7 +192,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
 
 
 def check(config: SelfPlayConfig) -> None:
-    """Cross-field checks, each error saying what to change."""
+    """Cross-field checks, each error saying what to change. Normalises values YAML spells loosely."""
+    if isinstance(config.model.chat_template, bool):
+        config.model.chat_template = "on" if config.model.chat_template else "off"
     every = config.schedule.proposer_every
     if every != "never" and every < 1:
         raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
@@ -205,7 +208,8 @@ def check(config: SelfPlayConfig) -> None:
     if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
     for role in ("proposer", "solver"):
-        config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad key, type or combination
+        setattr(config, role, check_role_section(role, getattr(config, role)))
+        config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
     from selfplay.components import make_proposer_reward, make_task, make_verifier
 
     make_task(config.task)
@@ -213,19 +217,29 @@ def check(config: SelfPlayConfig) -> None:
     make_proposer_reward(config.proposer_reward)
 
 
+def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:
+    """A role's GRPO section with every key checked against GRPOConfig's fields and every value against its type
+    (numbers YAML left as strings, like `1e-4`, become numbers)."""
+    from trl import GRPOConfig
+
+    hints = typing.get_type_hints(GRPOConfig)
+    checked = {}
+    for key, value in section.items():
+        if key not in hints:
+            raise ConfigError(f"unknown key {role}.{key} (not a TRL GRPOConfig field)")
+        checked[key] = _check_type(value, hints[key], f"{role}.{key}")
+    return checked
+
+
 def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path):
     import torch
     from trl import GRPOConfig
 
-    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **section, "output_dir": str(output_dir)}
+    settings = check_role_section(role, {**_ROLE_FRAMEWORK_DEFAULTS, **section})
+    settings["output_dir"] = str(output_dir)
     if not torch.cuda.is_available():
         settings.setdefault("use_cpu", True)
         settings.setdefault("bf16", False)
-    hints = typing.get_type_hints(GRPOConfig)
-    for key, value in settings.items():
-        if key not in hints:
-            raise ConfigError(f"unknown key {role}.{key} (not a TRL GRPOConfig field)")
-        settings[key] = _check_type(value, hints[key], f"{role}.{key}")
     try:
         return GRPOConfig(**settings)
     except (ValueError, TypeError) as error:
@@ -322,4 +336,9 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
 
 
 def _describe(annotation: Any) -> str:
+    """`int or 'never'`, not `Union[...]`."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(option) for option in typing.get_args(annotation))
+    if typing.get_origin(annotation) is Literal:
+        return " or ".join(repr(value) for value in typing.get_args(annotation))
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")

@@ -190,8 +190,6 @@ def test_parse_number_rejects(text):
         "\uff17",
     ],
 )
-@pytest.mark.xfail(strict=True, reason="parse_number accepts non-ASCII Unicode digits: its regex uses \\d, which "
-                                       "matches every Unicode decimal digit, and int() reads them")
 def test_parse_number_rejects_unicode_digits(text):
     assert parse_number(text) is None
 

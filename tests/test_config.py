@@ -177,9 +177,6 @@ def test_overrides(override, path, expected):
         "file",
     ],
 )
-@pytest.mark.xfail(strict=True, reason="YAML 1.1 reads unquoted on/off as booleans, so model.chat_template=off (a "
-                                       "documented choice) is rejected: \"must be one of 'auto', 'on', 'off', got "
-                                       "False\"")
 def test_on_off_literals_unquoted(tmp_path, source, value):
     if source == "override":
         config = load_config(overrides=[f"model.chat_template={value}"])

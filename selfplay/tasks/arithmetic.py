@@ -21,7 +21,7 @@ from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
 # One binary operation on two integers, not part of a longer expression (`1+2+3` or `2**3` are not problems).
-_EXPRESSION = re.compile(r"(?<![\d.+\-*/^×])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|\s*[+\-*/^×])")
+_EXPRESSION = re.compile(r"(?<![\d.+\-*/^×])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|\s*[+\-*/^×])", re.ASCII)
 _LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
 
 
@@ -65,7 +65,8 @@ class ArithmeticTask(Task):
             return None
         left, op, right = matches[-1].groups()
         op = "*" if op == "×" else op
-        if op not in self.ops or max(len(left.lstrip("0")), len(right.lstrip("0"))) > self.max_digits:
+        left, right = left.lstrip("0") or "0", right.lstrip("0") or "0"  # so int() never sees a huge string
+        if op not in self.ops or max(len(left), len(right)) > self.max_digits:
             return None
         return self.make_problem(int(left), op, int(right))
 
