@@ -12,6 +12,7 @@ import gc
 import random
 import resource
 import time
+import warnings
 from typing import Any
 
 from datasets import Dataset
@@ -137,6 +138,8 @@ def quiet_libraries() -> None:
 
     datasets.disable_progress_bars()
     transformers.utils.logging.disable_progress_bar()
+    # TRL's generation helper still asks for a renamed transformers property; the warning is TRL's to fix.
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
 
 
 def trains_proposer(config: SelfPlayConfig, step: int) -> bool:
