@@ -43,6 +43,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     run_dir.write_text("config.yaml", dump_config(config))
 
     proposer_model, solver_model, warm = load_agents(config, task)
+    proposer_model, solver_model = anchor_on_disk(run_dir, config, proposer_model, solver_model)
     proposer_args = config.grpo_config("proposer", run_dir.path / "trl" / "proposer")
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     proposer = Proposer(proposer_model, task, proposer_args.max_completion_length, proposer_args.temperature,
@@ -170,6 +171,22 @@ def load_agents(config: SelfPlayConfig, task: Task) -> tuple[LanguageModel, Lang
     solver_model, solver_warm = warm_start(solver_model, task, settings.warm_start, ("solver",),
                                            config.run.seed + 1, fingerprint)
     return proposer_model, solver_model, {"proposer": proposer_warm, "solver": solver_warm}
+
+
+def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel,
+                   solver_model: LanguageModel) -> tuple[LanguageModel, LanguageModel]:
+    """A model built in memory (builtin:tiny without a warm start) is saved as the run's step-0 checkpoint and
+    loaded back from it: the starting weights are kept, and TRL can reload a reference model from that path
+    when beta > 0."""
+    if proposer_model.model.config._name_or_path and solver_model.model.config._name_or_path:
+        return proposer_model, solver_model
+    save_checkpoint(run_dir, 0, config, proposer_model, solver_model)
+    folder = run_dir.checkpoint_dir(0)
+    if config.model.shared:
+        model = LanguageModel.load(str(folder / "model"), "on" if proposer_model.use_chat_template else "off")
+        return model, model
+    return (LanguageModel.load(str(folder / "proposer"), "on" if proposer_model.use_chat_template else "off"),
+            LanguageModel.load(str(folder / "solver"), "on" if solver_model.use_chat_template else "off"))
 
 
 def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel,

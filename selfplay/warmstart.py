@@ -59,18 +59,19 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     folder = Path(config.cache_dir) / key
     record = {"steps": config.steps, "solver_difficulty": [config.min_difficulty, config.max_difficulty],
               "proposer_max_difficulty": config.proposer_max_difficulty, "roles": list(roles), "cache": str(folder)}
-    if (folder / "config.json").is_file():
-        return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record,
-                                                                                           "cached": True}
-    _train(model, task, config, roles, seed)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
-    model.save(staging)
-    try:
-        staging.rename(folder)  # atomic: a half-written cache entry is never seen as complete
-    except OSError:  # another run finished the same entry first
-        shutil.rmtree(staging, ignore_errors=True)
-    return model, {**record, "cached": False}
+    cached = (folder / "config.json").is_file()
+    if not cached:
+        _train(model, task, config, roles, seed)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
+        model.save(staging)
+        try:
+            staging.rename(folder)  # atomic: a half-written cache entry is never seen as complete
+        except OSError:  # another run finished the same entry first
+            shutil.rmtree(staging, ignore_errors=True)
+    # Always load it back from the folder: the run then starts from exactly what is cached, and the model knows
+    # its path (TRL reloads a reference model from there when beta > 0).
+    return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record, "cached": cached}
 
 
 def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int) -> None:

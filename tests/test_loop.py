@@ -136,3 +136,40 @@ def test_other_verifiers_run(tiny_overrides, verifier):
         assert all(row["label"] is None for row in solver_rows)
     else:
         assert any(row["label"] is not None for row in solver_rows)
+
+
+def test_kl_penalty_reloads_the_reference_model_from_disk(tiny_overrides):
+    # beta > 0 makes TRL reload a reference model from the model's path, which an in-memory model lacks: the
+    # warm-started model is loaded from its cache folder, so the solver's KL is measured.
+    _, run_dir, _ = run([*tiny_overrides, "schedule.steps=2", "solver.beta=0.001", "proposer.beta=0.001"])
+    assert all("solver/trl/kl" in m for m in read_metrics(run_dir.path))
+
+
+def test_model_built_in_memory_is_saved_as_step_zero(tiny_overrides):
+    # No warm start: the freshly built tiny model is written as checkpoint 0, then trained from there.
+    _, run_dir, _ = run([*tiny_overrides, "schedule.steps=1", "model.warm_start.steps=0", "solver.beta=0.001"])
+    assert (run_dir.checkpoint_dir(0) / "model" / "config.json").is_file()
+    assert (run_dir.checkpoint_dir(1) / "model" / "config.json").is_file()
+
+
+def test_shared_weights_change_every_step(tiny_overrides):
+    config, run_dir, _ = run([*tiny_overrides, "run.save_every=1", "verifier.name=majority"])
+    snapshots = [weights(run_dir.checkpoint_dir(step) / "model") for step in range(1, 5)]
+    assert all(not same(a, b) for a, b in zip(snapshots, snapshots[1:]))
+
+
+def test_chat_template_model_trains_through_trl_conversations(tmp_path, tiny_overrides):
+    # A model with a chat template: TRL gets conversational prompts and applies the template itself.
+    from agents import LanguageModel, TinyModelConfig
+
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
+    model.tokenizer.chat_template = (
+        "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}<assistant>{% endif %}"
+    )
+    model.save(tmp_path / "chat-model")
+    _, run_dir, _ = run([*tiny_overrides, "schedule.steps=2", "schedule.proposer_every=1",
+                         f"model.name_or_path={tmp_path / 'chat-model'}", "model.chat_template=on",
+                         "model.warm_start.steps=100"])
+    metrics = read_metrics(run_dir.path)
+    assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
