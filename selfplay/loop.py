@@ -119,6 +119,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         bar.set_postfix({key.split("/")[-1]: f"{last[key]:.2f}" for key in
                          ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean") if key in last})
 
+    gc.unfreeze()
     run_dir.flush_records()
     save_checkpoint(run_dir, steps, config, proposer_model, solver_model)
     summary = {
