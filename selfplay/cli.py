@@ -32,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("list", help="name the built-in tasks, verifiers and proposer rewards")
 
-    args = parser.parse_args(argv)
+    # Overrides may come before or after flags (`train a=1 --no-progress b=2`): argparse leaves the later ones over.
+    args, extra = parser.parse_known_args(argv)
+    unknown = [item for item in extra if "=" not in item or item.startswith("-") or args.command == "list"]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "train":
+        args.args += extra
+    elif args.command == "verify":
+        args.overrides += extra
     try:
         if args.command == "train":
             return _train(args)
@@ -63,17 +71,29 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def format_summary(summary: dict[str, Any], path: Path) -> str:
-    final = summary["final_metrics"]
+    """The end-of-run summary: held-out accuracy per bucket before and after, the curriculum, time and memory."""
     lines = [
         f"self-play finished: {summary['steps']} steps in {summary['wall_seconds']:.0f} s, "
-        f"peak memory {summary['peak_memory_mb']:.0f} MB",
-        f"run directory: {path}",
-        "last step:",
+        f"peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
+        "",
+        "held-out accuracy (greedy), per difficulty bucket:",
     ]
-    for key in ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean", "solver/accuracy",
-                "verifier/precision"):
-        if key in final:
-            lines.append(f"  {key:<28} {final[key]:.3f}")
+    start, end = summary["evaluation"]["start"], summary["evaluation"]["end"]
+    lines.append("  bucket     start     end    change     n")
+    for bucket, before in start["accuracy"].items():
+        after = end["accuracy"][bucket]
+        lines.append(f"  {bucket:<8} {before:7.1%} {after:7.1%} {100 * (after - before):+7.1f} pt {start['count'][bucket]:5d}")
+    lines += ["", "curriculum (means over spans of steps):",
+              "  steps        difficulty  carries  valid  solver reward  solve rate in (0,1)"]
+    for span in summary["curriculum"]:
+        cells = [span.get(key) for key in ("proposer/difficulty_mean", "proposer/features/carries_mean",
+                                           "proposer/valid_rate", "solver/reward_mean", "solver/solve_rate/some")]
+        shown = ["   -  " if value is None else f"{value:6.2f}" for value in cells]
+        lines.append(f"  {span['first_step']:>4}-{span['last_step']:<6} {shown[0]:>10}  {shown[1]:>7}  {shown[2]:>5}"
+                     f"  {shown[3]:>13}  {shown[4]:>19}")
+    final = summary["final_metrics"]
+    if "verifier/precision" in final:
+        lines += ["", f"verifier precision against the ground truth (last step): {final['verifier/precision']:.1%}"]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from agents.tiny import TinyModelConfig
 from selfplay.errors import ConfigError
+from selfplay.evaluation import EvalConfig
 
 # ---------------------------------------------------------------------------------------------------------------
 # The schema
@@ -149,6 +150,7 @@ class SelfPlayConfig:
     # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run).
     proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 12})
     solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 10})
+    evaluation: EvalConfig = field(default_factory=EvalConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
     def grpo_config(self, role: Literal["proposer", "solver"], output_dir: str | Path):
@@ -200,6 +202,9 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
     if config.schedule.steps < 1:
         raise ConfigError(f"schedule.steps must be at least 1, got {config.schedule.steps}")
+    evaluation = config.evaluation
+    if evaluation.every < 0 or not 1 <= evaluation.min_difficulty <= evaluation.max_difficulty:
+        raise ConfigError("evaluation needs every >= 0 and 1 <= min_difficulty <= max_difficulty")
     if config.run.shard_every < 1:
         raise ConfigError(f"run.shard_every must be at least 1, got {config.run.shard_every}")
     if not config.model.shared and config.model.solver_name_or_path is None and config.model.name_or_path == "":

@@ -22,9 +22,10 @@ from transformers import set_seed
 from agents import LanguageModel, Proposer, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config
+from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
-from selfplay.metrics import ground_truth, proposer_metrics, records, solver_metrics
-from selfplay.rundir import RunDir
+from selfplay.metrics import curriculum, eval_metrics, ground_truth, proposer_metrics, records, solver_metrics
+from selfplay.rundir import RunDir, read_metrics
 from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
 from selfplay.types import Proposal
@@ -52,6 +53,10 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
                     solver_args.top_p)
     attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases
     proposals_per_step = proposer_args.generation_batch_size
+    eval_set = load_eval_set(task, config.evaluation)
+    eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
+    evaluations = {0: evaluate(solver_model, task, eval_set, eval_tokens)}  # the starting point
+    run_dir.log_metrics({"step": 0, **eval_metrics(evaluations[0])})
 
     # One trainer per role, made once. With shared weights they share one optimizer and one LR schedule.
     steps = config.schedule.steps
@@ -106,6 +111,9 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         metrics.update(solver_metrics(task, judged, truths))
         metrics["solver/skipped"] = float(not valid)  # no valid problem: nothing for the solver this step
         metrics["time/solver_seconds"] = time.time() - solver_started
+        if step == steps or (config.evaluation.every and step % config.evaluation.every == 0):
+            evaluations[step] = evaluate(solver_model, task, eval_set, eval_tokens)
+            metrics.update(eval_metrics(evaluations[step]))
         metrics["time/step_seconds"] = time.time() - step_started
 
         # record
@@ -127,6 +135,8 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         "wall_seconds": time.time() - started,
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "warm_start": warm,
+        "evaluation": {"start": evaluations[0], "end": evaluations[steps], "history": evaluations},
+        "curriculum": curriculum(read_metrics(run_dir.path)),
         "final_metrics": last,
     }
     run_dir.write_json("summary.json", summary)

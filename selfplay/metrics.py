@@ -117,3 +117,24 @@ def _problem_row(step: int, role: str, trained: bool, task: Task, problem: Probl
             solve_rate=judged.verdict.solve_rate,
         )
     return row
+
+
+def eval_metrics(result: dict[str, Any]) -> dict[str, float]:
+    return {f"eval/accuracy/{bucket}": accuracy for bucket, accuracy in result["accuracy"].items()}
+
+
+def curriculum(metrics: list[dict[str, Any]], windows: int = 5) -> list[dict[str, float]]:
+    """The proposer's problems and the solver's reward over the run, averaged over `windows` equal spans of steps."""
+    steps = [m for m in metrics if m["step"] > 0]
+    size = max(1, -(-len(steps) // windows))
+    spans = []
+    for start in range(0, len(steps), size):
+        span = steps[start : start + size]
+        row = {"first_step": span[0]["step"], "last_step": span[-1]["step"]}
+        for key in ("proposer/difficulty_mean", "proposer/features/carries_mean", "proposer/valid_rate",
+                    "solver/reward_mean", "solver/solve_rate/some"):
+            values = [m[key] for m in span if m.get(key) is not None]
+            if values:
+                row[key] = sum(values) / len(values)
+        spans.append(row)
+    return spans

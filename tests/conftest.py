@@ -31,4 +31,7 @@ def tiny_overrides(tmp_path, warm_cache) -> list[str]:
         "proposer.per_device_train_batch_size=16",
         "proposer.num_generations=4",
         f"run.output_dir={tmp_path / 'run'}",
+        f"evaluation.cache_dir={tmp_path / 'eval'}",
+        "evaluation.per_bucket=20",
+        "evaluation.max_difficulty=3",
     ]

@@ -113,9 +113,9 @@ def test_train_refuses_non_empty_run_directory(tmp_path, capsys):
 def test_train_runs_and_prints_a_summary(tiny_overrides, capsys):
     assert main(["train", *tiny_overrides, "schedule.steps=2", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "self-play finished: 2 steps" in out and "solver/reward_mean" in out
+    assert "self-play finished: 2 steps" in out and "held-out accuracy" in out and "curriculum" in out
     output = next(o.split("=", 1)[1] for o in tiny_overrides if o.startswith("run.output_dir="))
-    assert len(read_metrics(output)) == 2
+    assert [m["step"] for m in read_metrics(output)] == [0, 1, 2]
 
 
 def test_list_names_every_builtin(capsys):

@@ -25,6 +25,11 @@ def run(overrides: list[str]):
     return config, run_dir, summary
 
 
+def step_metrics(run_dir: RunDir) -> list[dict]:
+    """The per-step lines of metrics.jsonl (step 0 holds the evaluation before training)."""
+    return [m for m in read_metrics(run_dir.path) if m["step"] > 0]
+
+
 def weights(folder: Path) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in AutoModelForCausalLM.from_pretrained(folder).state_dict().items()}
 
@@ -39,7 +44,7 @@ def test_separate_weights_each_role_changes_only_in_its_own_phase(tiny_overrides
     # valid and invalid problems: its rewards always differ, so a GRPO step always moves its weights. With the
     # majority vote a solver group has equal rewards only when all its answers agree, so the solver's do too.
     config, run_dir, _ = run([*tiny_overrides, "model.shared=false", "run.save_every=1", "task.options.max_digits=2",
-                              "verifier.name=majority"])
+                              "verifier.name=majority", "evaluation.max_difficulty=2"])
     checkpoint = {step: run_dir.checkpoint_dir(step) for step in range(1, 5)}
     proposer = {step: weights(folder / "proposer") for step, folder in checkpoint.items()}
     solver = {step: weights(folder / "solver") for step, folder in checkpoint.items()}
@@ -59,7 +64,8 @@ def test_separate_weights_each_role_changes_only_in_its_own_phase(tiny_overrides
 
 def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
     config, run_dir, summary = run(tiny_overrides)
-    metrics = read_metrics(run_dir.path)
+    assert read_metrics(run_dir.path)[0]["step"] == 0 and "eval/accuracy/1d" in read_metrics(run_dir.path)[0]
+    metrics = step_metrics(run_dir)
     assert [m["step"] for m in metrics] == [1, 2, 3, 4]
     for m in metrics:
         assert 0.0 <= m["proposer/valid_rate"] <= 1.0
@@ -85,14 +91,14 @@ def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
 def test_learning_rate_schedule_spans_the_run_instead_of_restarting(tiny_overrides):
     # TRL rebuilds the scheduler on every train() call; a linear decay must still fall step after step.
     _, run_dir, _ = run([*tiny_overrides, "schedule.proposer_every=never", "solver.lr_scheduler_type=linear"])
-    rates = [m["solver/trl/learning_rate"] for m in read_metrics(run_dir.path)]
+    rates = [m["solver/trl/learning_rate"] for m in step_metrics(run_dir)]
     assert len(rates) == 4
     assert all(later < earlier for earlier, later in zip(rates, rates[1:])), rates
 
 
 def test_frozen_proposer_never_trains(tiny_overrides):
     _, run_dir, _ = run([*tiny_overrides, "schedule.proposer_every=never"])
-    assert all(m["proposer/trained"] == 0.0 and "proposer/trl/loss" not in m for m in read_metrics(run_dir.path))
+    assert all(m["proposer/trained"] == 0.0 and "proposer/trl/loss" not in m for m in step_metrics(run_dir))
 
 
 @dataclass
@@ -142,7 +148,7 @@ def test_kl_penalty_reloads_the_reference_model_from_disk(tiny_overrides):
     # beta > 0 makes TRL reload a reference model from the model's path, which an in-memory model lacks: the
     # warm-started model is loaded from its cache folder, so the solver's KL is measured.
     _, run_dir, _ = run([*tiny_overrides, "schedule.steps=2", "solver.beta=0.001", "proposer.beta=0.001"])
-    assert all("solver/trl/kl" in m for m in read_metrics(run_dir.path))
+    assert all("solver/trl/kl" in m for m in step_metrics(run_dir))
 
 
 def test_model_built_in_memory_is_saved_as_step_zero(tiny_overrides):
@@ -171,5 +177,5 @@ def test_chat_template_model_trains_through_trl_conversations(tmp_path, tiny_ove
     _, run_dir, _ = run([*tiny_overrides, "schedule.steps=2", "schedule.proposer_every=1",
                          f"model.name_or_path={tmp_path / 'chat-model'}", "model.chat_template=on",
                          "model.warm_start.steps=100"])
-    metrics = read_metrics(run_dir.path)
+    metrics = step_metrics(run_dir)
     assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
