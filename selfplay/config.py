@@ -52,6 +52,8 @@ class WarmStartConfig:
     max_difficulty: int = 2
     # The proposer is shown problems up to this difficulty, so self-play can choose harder ones than the solver saw.
     proposer_max_difficulty: int = 4
+    # With shared weights, the share of examples that teach the proposer's format (the rest teach solving).
+    proposer_share: float = 0.25
     batch_size: int = 64
     learning_rate: float = 3e-3
     # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.

@@ -33,8 +33,12 @@ def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfi
     rng = random.Random(seed)
     truth = SympyVerifier()
     prompts, completions = [], []
+    proposer_every = max(1, round(1 / config.proposer_share)) if config.proposer_share > 0 else 0
     for index in range(count):
-        role = roles[index % len(roles)]
+        if len(roles) == 1:
+            role = roles[0]
+        else:  # one proposer example every `proposer_every`: writing a problem is far easier than solving one
+            role = "proposer" if proposer_every and index % proposer_every == 0 else "solver"
         if role == "proposer":
             problem = task.sample_problem(rng, rng.randint(1, config.proposer_max_difficulty))
             prompt, completion = task.proposer_prompt(), problem.text
