@@ -75,6 +75,7 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
     lines = [
         f"self-play finished: {summary['steps']} steps in {summary['wall_seconds']:.0f} s, "
         f"peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
+        warm_start_line(summary["warm_start"]),
         "",
         "held-out accuracy (greedy), per difficulty bucket:",
     ]
@@ -95,6 +96,20 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
     if "verifier/precision" in final:
         lines += ["", f"verifier precision against the ground truth (last step): {final['verifier/precision']:.1%}"]
     return "\n".join(lines)
+
+
+def warm_start_line(warm: dict[str, Any]) -> str:
+    records = [warm] if "steps" in warm else [dict(w, role=role) for role, w in warm.items()]
+    parts = []
+    for record in records:
+        if not record.get("steps"):
+            parts.append("no warm start")
+            continue
+        parts.append(f"{record.get('role', 'warm start')}: {record['steps']} supervised steps on difficulty "
+                     f"{record['min_difficulty']}-{record['max_difficulty']} (proposer shown up to "
+                     f"{record['proposer_max_difficulty']}), {'loaded from' if record['cached'] else 'saved to'} "
+                     f"{record['cache']}")
+    return "; ".join(parts)
 
 
 def _verify(args: argparse.Namespace) -> int:

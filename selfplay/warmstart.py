@@ -61,8 +61,7 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     key = warm_start_key({"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None},
                           "roles": roles, "seed": seed, "task": {"name": task.name, **vars(task)}})
     folder = Path(config.cache_dir) / key
-    record = {"steps": config.steps, "solver_difficulty": [config.min_difficulty, config.max_difficulty],
-              "proposer_max_difficulty": config.proposer_max_difficulty, "roles": list(roles), "cache": str(folder)}
+    record = {**asdict(config), "roles": list(roles), "seed": seed, "cache": str(folder)}
     cached = (folder / "config.json").is_file()
     if not cached:
         _train(model, task, config, roles, seed)
