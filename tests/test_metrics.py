@@ -1,0 +1,92 @@
+"""Step metrics and records on hand-made phases, where every number can be worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from selfplay.metrics import agreement, curriculum, proposer_metrics, records, solver_metrics
+from selfplay.tasks import ArithmeticTask
+from selfplay.types import Attempt, Judged, Proposal, Verdict
+
+TASK = ArithmeticTask()
+
+
+def judged(problem: str, answers: list[str | None], rewards: list[float | None], label: str | None) -> Judged:
+    return Judged(TASK.parse_problem(problem), [Attempt(a or "", a) for a in answers], Verdict(rewards, label))
+
+
+# A majority-vote phase: 2+2 voted right, 5+5 voted wrong (a confident wrong majority), 9+9 nothing parsable.
+PHASE = [
+    judged("2+2", ["4", "4", "5", "4"], [1, 1, 0, 1], "4"),
+    judged("5+5", ["11", "11", "10", "11"], [1, 1, 0, 1], "11"),
+    judged("9+9", [None, None, None, None], [0, 0, 0, 0], None),
+]
+TRUTHS = ["4", "10", "18"]
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("solver/problems", 3),
+    # 8 of 12 attempts had a parsable answer
+    ("solver/answer_rate", 8 / 12),
+    # the verifier's view: 3/4, 3/4, 0
+    ("solver/reward_mean", (0.75 + 0.75 + 0) / 3),
+    # the truth's view: 3 right on 2+2, 1 right on 5+5, none on 9+9
+    ("solver/accuracy", 4 / 12),
+    # labels: 2+2 right, 5+5 wrong; 9+9 had none
+    ("verifier/precision", 0.5),
+    ("verifier/label_rate", 2 / 3),
+    ("solver/solve_rate/none", 1 / 3),
+    ("solver/solve_rate/some", 2 / 3),
+    ("solver/solve_rate/all", 0.0),
+    ("solver/agreement_mean", (0.75 + 0.75 + 0) / 3),
+])
+def test_solver_metrics(key, expected):
+    assert solver_metrics(TASK, PHASE, TRUTHS)[key] == pytest.approx(expected)
+
+
+def test_solver_metrics_without_ground_truth_leave_accuracy_out():
+    metrics = solver_metrics(TASK, PHASE, [None, None, None])
+    assert "solver/accuracy" not in metrics and "verifier/precision" not in metrics
+
+
+@pytest.mark.parametrize("answers, expected", [
+    (["4", "4.0", "04", "5"], 0.75),  # value-equal spellings agree
+    (["1", "2", "3", "4"], 0.25),
+    ([None, None, "7", None], 0.25),
+    ([None, None], 0.0),
+])
+def test_agreement(answers, expected):
+    assert agreement(TASK, judged("2+2", answers, [0] * len(answers), None)) == expected
+
+
+def test_proposer_metrics():
+    proposals = [Proposal("12+34", TASK.parse_problem("12+34"), reward=1.0),
+                 Proposal("12+34", TASK.parse_problem("12+34"), reward=0.0),
+                 Proposal("999+1", TASK.parse_problem("999+1"), reward=0.0),
+                 Proposal("nonsense", None, reward=-1.0)]
+    metrics = proposer_metrics(TASK, proposals, trained=True)
+    assert metrics["proposer/valid_rate"] == 0.75
+    assert metrics["proposer/unique_share"] == pytest.approx(2 / 3)
+    assert metrics["proposer/reward_mean"] == 0.0  # (1 + 0 + 0 - 1) / 4
+    assert metrics["proposer/difficulty_mean"] == pytest.approx((2 + 2 + 3) / 3)
+    assert metrics["proposer/difficulty_share/2"] == pytest.approx(2 / 3)
+    assert metrics["proposer/features/carries_mean"] == pytest.approx((0 + 0 + 3) / 3)
+    assert "proposer/reward_mean" not in proposer_metrics(TASK, proposals, trained=False)
+
+
+def test_records_one_per_proposal_and_per_solver_problem():
+    proposals = [Proposal("2+2", TASK.parse_problem("2+2"), PHASE[0], 1.0), Proposal("x", None, None, -1.0)]
+    rows = records(7, TASK, proposals, True, PHASE, TRUTHS)
+    assert [(r["role"], r["valid"]) for r in rows] == [("proposer", True), ("proposer", False)] + [("solver", True)] * 3
+    assert rows[0]["truth"] == "4" and rows[0]["answers"] == ["4", "4", "5", "4"] and rows[0]["proposer_reward"] == 1.0
+    assert rows[1]["problem"] is None and rows[1]["answers"] == []
+    assert rows[3]["label"] == "11" and rows[3]["truth"] == "10" and rows[3]["solve_rate"] == 0.75
+    assert all(r["step"] == 7 for r in rows)
+
+
+def test_curriculum_averages_spans_of_steps():
+    metrics = [{"step": 0, "eval/accuracy/1d": 1.0}] + [
+        {"step": s, "proposer/difficulty_mean": float(s), "solver/reward_mean": 0.5} for s in range(1, 11)]
+    spans = curriculum(metrics, windows=5)
+    assert [(s["first_step"], s["last_step"]) for s in spans] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
+    assert [s["proposer/difficulty_mean"] for s in spans] == [1.5, 3.5, 5.5, 7.5, 9.5]
