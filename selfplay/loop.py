@@ -82,7 +82,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         metrics: dict[str, Any] = {"step": step}
 
         # proposer phase
-        proposer_trained = step in proposer_steps
+        proposer_trained = trains_proposer(config, step)
         if proposer_trained:
             prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
             trl_logs = proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}))
@@ -111,6 +111,8 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         metrics.update(solver_metrics(task, judged, truths))
         metrics["solver/skipped"] = float(not valid)  # no valid problem: nothing for the solver this step
         metrics["time/solver_seconds"] = time.time() - solver_started
+
+        # evaluate (held-out, greedy), now and then
         if step == steps or (config.evaluation.every and step % config.evaluation.every == 0):
             evaluations[step] = evaluate(solver_model, task, eval_set, eval_tokens)
             metrics.update(eval_metrics(evaluations[step]))
