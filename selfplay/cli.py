@@ -92,9 +92,21 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
         shown = ["   -  " if value is None else f"{value:6.2f}" for value in cells]
         lines.append(f"  {span['first_step']:>4}-{span['last_step']:<6} {shown[0]:>10}  {shown[1]:>7}  {shown[2]:>5}"
                      f"  {shown[3]:>13}  {shown[4]:>19}")
-    final = summary["final_metrics"]
-    if "verifier/precision" in final:
-        lines += ["", f"verifier precision against the ground truth (last step): {final['verifier/precision']:.1%}"]
+    table = summary["verifier_by_bucket"]
+    buckets = sorted({b for span in table for b in span["buckets"]}, key=lambda name: int(name.rstrip("d")))
+    if buckets:
+        lines += ["", "verifier precision (label = truth) / solver accuracy on its training problems, per bucket:",
+                  "  steps       " + "".join(f"{bucket:>14}" for bucket in buckets)]
+        for span in table:
+            cells = []
+            for bucket in buckets:
+                cell = span["buckets"].get(bucket)
+                if cell is None:
+                    cells.append(f"{'-':>14}")
+                    continue
+                precision = "  - " if cell["precision"] is None else f"{cell['precision']:4.0%}"
+                cells.append(f"{precision:>7} /{cell['accuracy']:4.0%}")
+            lines.append(f"  {span['first_step']:>4}-{span['last_step']:<6}" + "".join(cells))
     return "\n".join(lines)
 
 

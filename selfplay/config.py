@@ -49,12 +49,12 @@ class WarmStartConfig:
     steps: int = 1500
     # Difficulty range (operand digits for arithmetic) of the solver's supervised examples.
     min_difficulty: int = 1
-    max_difficulty: int = 2
+    max_difficulty: int = 3
     # The proposer is shown problems up to this difficulty, so self-play can choose harder ones than the solver saw.
     proposer_max_difficulty: int = 4
     # With shared weights, the share of examples that teach the proposer's format (the rest teach solving).
     proposer_share: float = 0.25
-    batch_size: int = 64
+    batch_size: int = 128
     learning_rate: float = 3e-3
     # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.
     cache_dir: str = ".cache/selfplay/warm_start"
@@ -103,7 +103,7 @@ class ProposerRewardConfig:
 @dataclass
 class ScheduleConfig:
     # Self-play steps. Each step: proposer phase, then solver phase.
-    steps: int = 100
+    steps: int = 300
     # The proposer is trained every this many steps (SQLM: 5 was best); "never" freezes it.
     proposer_every: int | Literal["never"] = 5
 

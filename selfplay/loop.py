@@ -24,8 +24,9 @@ from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
-from selfplay.metrics import curriculum, eval_metrics, ground_truth, proposer_metrics, records, solver_metrics
-from selfplay.rundir import RunDir, read_metrics
+from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
+                              solver_metrics)
+from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
 from selfplay.types import Proposal
@@ -132,13 +133,16 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     gc.unfreeze()
     run_dir.flush_records()
     save_checkpoint(run_dir, steps, config, proposer_model, solver_model)
+    spans = curriculum(read_metrics(run_dir.path))
+    solver_rows = load_problems(run_dir.path).filter(lambda row: row["role"] == "solver").to_list()
     summary = {
         "steps": steps,
         "wall_seconds": time.time() - started,
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "warm_start": warm,
         "evaluation": {"start": evaluations[0], "end": evaluations[steps], "history": evaluations},
-        "curriculum": curriculum(read_metrics(run_dir.path)),
+        "curriculum": spans,
+        "verifier_by_bucket": precision_by_bucket(task, solver_rows, spans),
         "final_metrics": last,
     }
     run_dir.write_json("summary.json", summary)

@@ -138,3 +138,27 @@ def curriculum(metrics: list[dict[str, Any]], windows: int = 5) -> list[dict[str
                 row[key] = sum(values) / len(values)
         spans.append(row)
     return spans
+
+
+def precision_by_bucket(task: Task, rows: list[dict[str, Any]], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How often the verifier's label equals the ground truth, per difficulty bucket, over the same spans of steps
+    as `curriculum`, from the solver's problem records. Next to the solver's accuracy on the same problems, it
+    tells a verifier that is right from one that merely agrees with itself."""
+    table = []
+    for span in spans:
+        cells: dict[str, dict[str, float]] = {}
+        chosen = [r for r in rows if r["role"] == "solver" and span["first_step"] <= r["step"] <= span["last_step"]
+                  and r["truth"] is not None]
+        for difficulty in sorted({r["difficulty"] for r in chosen}):
+            group = [r for r in chosen if r["difficulty"] == difficulty]
+            labelled = [r for r in group if r["label"] is not None]
+            truth_keys = [task.answer_key(r["truth"]) for r in group]
+            answers = [task.answer_key(e) == t for r, t in zip(group, truth_keys) for e in r["extracted"]]
+            cells[f"{difficulty}d"] = {
+                "precision": (sum(task.answer_key(r["label"]) == task.answer_key(r["truth"]) for r in labelled)
+                              / len(labelled)) if labelled else None,
+                "accuracy": sum(answers) / len(answers) if answers else None,
+                "problems": len(group),
+            }
+        table.append({"first_step": span["first_step"], "last_step": span["last_step"], "buckets": cells})
+    return table

@@ -90,3 +90,25 @@ def test_curriculum_averages_spans_of_steps():
     spans = curriculum(metrics, windows=5)
     assert [(s["first_step"], s["last_step"]) for s in spans] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
     assert [s["proposer/difficulty_mean"] for s in spans] == [1.5, 3.5, 5.5, 7.5, 9.5]
+
+
+def test_precision_by_bucket_over_spans():
+    from selfplay.metrics import precision_by_bucket
+
+    def row(step, problem, label, truth, extracted):
+        difficulty = TASK.parse_problem(problem).features["digits"]
+        return {"role": "solver", "step": step, "difficulty": difficulty, "label": label, "truth": truth,
+                "extracted": extracted}
+
+    rows = [
+        row(1, "2+2", "4", "4", ["4", "4", "5"]),  # 1d: label right; 2 of 3 answers right
+        row(2, "5+5", "11", "10", ["11", "11", "10"]),  # 1d: confident wrong majority; 1 of 3 right
+        row(2, "12+34", None, "46", [None, None, None]),  # 2d: no label; nothing right
+        row(3, "10+10", "20", "20", ["20", "20", "20"]),
+        {"role": "proposer", "step": 1, "difficulty": 1, "label": "9", "truth": "4", "extracted": ["9"]},  # ignored
+    ]
+    spans = [{"first_step": 1, "last_step": 2}, {"first_step": 3, "last_step": 3}]
+    table = precision_by_bucket(TASK, rows, spans)
+    assert table[0]["buckets"]["1d"] == {"precision": 0.5, "accuracy": 0.5, "problems": 2}
+    assert table[0]["buckets"]["2d"] == {"precision": None, "accuracy": 0.0, "problems": 1}
+    assert table[1]["buckets"] == {"2d": {"precision": 1.0, "accuracy": 1.0, "problems": 1}}
