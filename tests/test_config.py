@@ -37,7 +37,7 @@ def test_defaults_are_the_embedded_run():
         ("proposer_reward.invalid_penalty", -1.0),
         ("proposer_reward.repetition_penalty", 0.0),
         # the schedule: SQLM trains the proposer every 5 steps
-        ("schedule.steps", 100),
+        ("schedule.steps", 300),
         ("schedule.proposer_every", 5),
         # the GRPO role sections
         ("solver.learning_rate", 1e-4),
@@ -250,7 +250,7 @@ def test_import_path_names_are_accepted(overrides):
         (["schedule.proposer_every=0"], ["schedule.proposer_every"]),
         (["schedule.steps=0"], ["schedule.steps"]),
         (["run.shard_every=0"], ["run.shard_every"]),
-        (["model.warm_start.steps=10", "model.warm_start.min_difficulty=3"], ["model.warm_start"]),
+        (["model.warm_start.steps=10", "model.warm_start.min_difficulty=4"], ["model.warm_start"]),
         # unknown GRPO key
         (["solver.learning_rat=1e-4"], ["solver.learning_rat"]),
         (["proposer.bogus=1"], ["proposer.bogus"]),
