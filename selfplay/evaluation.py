@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 from datasets import Dataset, load_from_disk
 
 from agents.model import LanguageModel
+from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.tasks.base import Task
 from verifiers.sympy_verifier import SympyVerifier
@@ -78,14 +76,7 @@ def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
     folder = Path(config.cache_dir) / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     if (folder / "dataset_info.json").is_file():
         return load_from_disk(str(folder))
-    dataset = generate_eval_set(task, config)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent)
-    dataset.save_to_disk(staging)
-    try:
-        os.rename(staging, folder)  # atomic: a half-written set is never loaded
-    except OSError:  # another run saved the same set first
-        shutil.rmtree(staging, ignore_errors=True)
+    publish_folder(folder, generate_eval_set(task, config).save_to_disk)
     return load_from_disk(str(folder))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from datasets import Dataset
 
 from agents.model import LanguageModel
+from selfplay.cache import publish_folder
 from selfplay.config import WarmStartConfig
 from selfplay.tasks.base import Task
 from verifiers.sympy_verifier import SympyVerifier
@@ -65,13 +65,7 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     cached = (folder / "config.json").is_file()
     if not cached:
         _train(model, task, config, roles, seed)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
-        model.save(staging)
-        try:
-            staging.rename(folder)  # atomic: a half-written cache entry is never seen as complete
-        except OSError:  # another run finished the same entry first
-            shutil.rmtree(staging, ignore_errors=True)
+        publish_folder(folder, model.save)
     # Always load it back from the folder: the run then starts from exactly what is cached, and the model knows
     # its path (TRL reloads a reference model from there when beta > 0).
     return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record, "cached": cached}
