@@ -30,6 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("overrides", nargs="*", metavar="section.key=value",
                         help="e.g. task.options.answer_format=plain or verifier.options.ties=no_label")
 
+    evaluate = commands.add_parser("eval", help="held-out accuracy of a model per difficulty bucket")
+    evaluate.add_argument("model_dir", metavar="MODEL_DIR", help="a save_pretrained folder, such as a checkpoint")
+    evaluate.add_argument("--task", default=None, help="the task (default: the run's, else arithmetic)")
+    evaluate.add_argument("--k", type=int, default=8, help="samples per problem for maj@k and pass@k (0: greedy only)")
+    evaluate.add_argument("--output", default=None, help="where to write the JSON (default: MODEL_DIR/eval.json)")
+    evaluate.add_argument("overrides", nargs="*", metavar="section.key=value",
+                          help="e.g. evaluation.max_difficulty=6 or task.options.answer_format=plain")
+
     commands.add_parser("list", help="name the built-in tasks, verifiers and proposer rewards")
 
     # Overrides may come before or after flags (`train a=1 --no-progress b=2`): argparse leaves the later ones over.
@@ -39,13 +47,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "train":
         args.args += extra
-    elif args.command == "verify":
+    elif args.command in ("verify", "eval"):
         args.overrides += extra
     try:
         if args.command == "train":
             return _train(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "eval":
+            return _eval(args)
         return _list()
     except ConfigError as error:
         print(f"selfplay: error: {error}", file=sys.stderr)
@@ -164,6 +174,53 @@ def _verify(args: argparse.Namespace) -> int:
         result["extracted"] = [attempt.answer for attempt in attempts]
         print(json.dumps(result), flush=True)
     return 2 if failed else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Evaluate a saved model. Inside a run directory, the run's config supplies the task, its options and the
+    warm-start range (buckets inside it are in-distribution); elsewhere, the defaults and the overrides do."""
+    from agents import LanguageModel
+    from selfplay.components import make_task
+    from selfplay.config import load_config
+    from selfplay.evaluation import evaluate, load_eval_set
+
+    model_dir = Path(args.model_dir)
+    if not (model_dir / "config.json").is_file():
+        raise ConfigError(f"no model in {model_dir}: expected a save_pretrained folder with config.json")
+    run_config = next((parent / "config.yaml" for parent in model_dir.resolve().parents
+                       if (parent / "config.yaml").is_file()), None)
+    overrides = list(args.overrides)
+    if args.task is not None:
+        overrides.insert(0, f"task.name={args.task}")
+    config = load_config(run_config, overrides)
+    if run_config is None and args.task not in (None, "arithmetic"):
+        config.task.options = {}  # the embedded default's options belong to arithmetic
+    task = make_task(config.task)
+    model = LanguageModel.load(str(model_dir), config.model.chat_template)
+    eval_set = load_eval_set(task, config.evaluation)
+    max_new_tokens = config.evaluation.max_new_tokens or config.grpo_config("solver", "unused").max_completion_length
+    result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature)
+    warm = config.model.warm_start
+    trained = range(warm.min_difficulty, warm.max_difficulty + 1) if warm.steps and run_config else None
+    result["distribution"] = {bucket: ("unknown" if trained is None else
+                                       "in" if int(bucket.rstrip("d")) in trained else "out")
+                              for bucket in result["count"]}
+    result["model"], result["task"], result["run_config"] = str(model_dir), task.name, str(run_config)
+    output = Path(args.output) if args.output else model_dir / "eval.json"
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(format_eval(result))
+    print(f"written to {output}")
+    return 0
+
+
+def format_eval(result: dict[str, Any]) -> str:
+    metrics = [name for name in result if name == "accuracy" or "@" in name]
+    header = "  bucket  dist    " + "".join(f"{'greedy' if m == 'accuracy' else m:>9}" for m in metrics) + "      n"
+    lines = [header]
+    for bucket, count in result["count"].items():
+        cells = "".join(f"{result[m][bucket]:9.1%}" for m in metrics)
+        lines.append(f"  {bucket:<7} {result['distribution'][bucket]:<7} {cells} {count:6d}")
+    return "\n".join(lines)
 
 
 def _read_case(line: str) -> tuple[str, list[str]] | str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,10 @@ class EvalConfig:
     cache_dir: str = ".cache/selfplay/eval"
     # Longest solver completion at evaluation; None: the solver's max_completion_length.
     max_new_tokens: int | None = None
+    # Also sample k answers per problem for maj@k and pass@k (0: greedy accuracy only).
+    k: int = 0
+    # Sampling temperature for maj@k and pass@k.
+    temperature: float = 1.0
 
 
 def bucket_name(difficulty: int) -> str:
@@ -71,7 +75,8 @@ def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
 
 def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
     """The evaluation set for this task and these settings, from disk when it was made before."""
-    settings = {**asdict(config), "cache_dir": None, "every": None, "max_new_tokens": None}
+    settings = {key: value for key, value in asdict(config).items()
+                if key in ("per_bucket", "min_difficulty", "max_difficulty", "seed")}  # what shapes the set
     fingerprint = json.dumps({"task": task.name, "options": vars(task), "eval": settings}, sort_keys=True, default=str)
     folder = Path(config.cache_dir) / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     if (folder / "dataset_info.json").is_file():
@@ -80,22 +85,43 @@ def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
     return load_from_disk(str(folder))
 
 
-def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens: int) -> dict[str, Any]:
-    """Greedy accuracy per bucket, and per bucket split by whether the problem needs a carry (where the task
-    reports carries)."""
+def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens: int, k: int = 0,
+             temperature: float = 1.0) -> dict[str, Any]:
+    """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
+    pass@k (at least one of k is right). Greedy accuracy is also split by whether the problem needs a carry
+    (where the task reports carries)."""
     problems = [task.parse_problem(text) for text in eval_set["problem"]]
-    completions = model.generate([task.solver_prompt(p) for p in problems], 1, max_new_tokens, temperature=0)
-    hits: dict[str, list[bool]] = defaultdict(list)
-    by_carries: dict[str, list[bool]] = defaultdict(list)
-    for problem, [completion], truth, bucket in zip(problems, completions, eval_set["truth"], eval_set["bucket"]):
-        correct = task.answer_key(task.extract_answer(completion)) == task.answer_key(truth)
-        hits[bucket].append(correct)
-        if "carries" in problem.features:
-            carry = "carry" if problem.features["carries"] else "no_carry"
-            by_carries[f"{bucket}/{carry}"].append(correct)
-    order = sorted(hits, key=lambda name: int(name.rstrip("d")) if name.rstrip("d").isdigit() else name)
-    return {
-        "accuracy": {bucket: sum(hits[bucket]) / len(hits[bucket]) for bucket in order},
-        "accuracy_by_carries": {key: sum(v) / len(v) for key, v in sorted(by_carries.items())},
-        "count": {bucket: len(hits[bucket]) for bucket in order},
-    }
+    prompts = [task.solver_prompt(p) for p in problems]
+    truths = [task.answer_key(truth) for truth in eval_set["truth"]]
+    greedy = [task.answer_key(task.extract_answer(c)) == t
+              for [c], t in zip(model.generate(prompts, 1, max_new_tokens, temperature=0), truths)]
+    scores: dict[str, list[float]] = {"accuracy": greedy}
+    if k:
+        samples = model.generate(prompts, k, max_new_tokens, temperature=temperature)
+        keys = [[task.answer_key(task.extract_answer(c)) for c in group] for group in samples]
+        scores[f"maj@{k}"] = [float(majority_key(group) == t) for group, t in zip(keys, truths)]
+        scores[f"pass@{k}"] = [float(t in group) for group, t in zip(keys, truths)]
+    buckets = eval_set["bucket"]
+    order = sorted(set(buckets), key=lambda name: int(name.rstrip("d")) if name.rstrip("d").isdigit() else name)
+    result: dict[str, Any] = {
+        name: {b: mean_of(values, buckets, b) for b in order} for name, values in scores.items()}
+    split = [f"{b}/{'carry' if p.features['carries'] else 'no_carry'}" if "carries" in p.features else None
+             for b, p in zip(buckets, problems)]
+    result["accuracy_by_carries"] = {key: mean_of(greedy, split, key) for key in sorted({s for s in split if s})}
+    result["count"] = {b: buckets.count(b) for b in order}
+    return result
+
+
+def majority_key(keys: list[Any]) -> Any:
+    """The most common parsable answer (first seen wins a tie), None if none parsed.
+
+    >>> majority_key([None, 3, 4, 4, 3]), majority_key([None, None])
+    (3, None)
+    """
+    counts = Counter(key for key in keys if key is not None)
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def mean_of(values: list[float], groups: list[str | None], group: str) -> float:
+    chosen = [value for value, name in zip(values, groups) if name == group]
+    return sum(chosen) / len(chosen)

@@ -8,6 +8,7 @@ rewards. Both phases are TRL `GRPOTrainer`s (see trainer.py); this file only dec
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
 import resource
@@ -56,7 +57,9 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     proposals_per_step = proposer_args.generation_batch_size
     eval_set = load_eval_set(task, config.evaluation)
     eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
-    evaluations = {0: evaluate(solver_model, task, eval_set, eval_tokens)}  # the starting point
+    evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens, config.evaluation.k,
+                                        config.evaluation.temperature)
+    evaluations = {0: evaluate_solver()}  # the starting point
     run_dir.log_metrics({"step": 0, **eval_metrics(evaluations[0])})
 
     # One trainer per role, made once. With shared weights they share one optimizer and one LR schedule.
@@ -115,7 +118,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
 
         # evaluate (held-out, greedy), now and then
         if step == steps or (config.evaluation.every and step % config.evaluation.every == 0):
-            evaluations[step] = evaluate(solver_model, task, eval_set, eval_tokens)
+            evaluations[step] = evaluate_solver()
             metrics.update(eval_metrics(evaluations[step]))
         metrics["time/step_seconds"] = time.time() - step_started
 

@@ -31,6 +31,10 @@ def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> di
         "proposer/valid_rate": len(problems) / len(proposals) if proposals else 0.0,
         "proposer/unique_share": len({p.text for p in problems}) / len(problems) if problems else 0.0,
     }
+    if problems:
+        texts = [p.text for p in problems]
+        metrics["proposer/distinct_2grams"] = distinct_ngrams(texts, 2)
+        metrics["proposer/distinct_3grams"] = distinct_ngrams(texts, 3)
     if trained:
         metrics["proposer/reward_mean"] = mean(p.reward for p in proposals if p.reward is not None)
     if problems:
@@ -43,6 +47,17 @@ def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> di
             if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 metrics[f"proposer/features/{name}_mean"] = mean(values)
     return metrics
+
+
+def distinct_ngrams(texts: list[str], n: int) -> float:
+    """Distinct character n-grams over all n-grams in the texts: 1.0 when nothing repeats, small when the same
+    pieces come back again and again (a proposer that has collapsed onto a few problems).
+
+    >>> distinct_ngrams(["abc", "abd"], 2), distinct_ngrams(["aaaa"], 2), distinct_ngrams(["a"], 2)
+    (0.75, 0.3333333333333333, 0.0)
+    """
+    grams = [text[i : i + n] for text in texts for i in range(len(text) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
 
 
 def solver_metrics(task: Task, judged: list[Judged], truths: list[str | None]) -> dict[str, float]:
@@ -120,7 +135,9 @@ def _problem_row(step: int, role: str, trained: bool, task: Task, problem: Probl
 
 
 def eval_metrics(result: dict[str, Any]) -> dict[str, float]:
-    return {f"eval/accuracy/{bucket}": accuracy for bucket, accuracy in result["accuracy"].items()}
+    """`eval/accuracy/3d`, `eval/maj@8/3d`, ...: the per-bucket scores of one evaluation."""
+    return {f"eval/{name}/{bucket}": value for name, scores in result.items()
+            if name not in ("count", "accuracy_by_carries") for bucket, value in scores.items()}
 
 
 def curriculum(metrics: list[dict[str, Any]], windows: int = 5) -> list[dict[str, float]]:

@@ -123,3 +123,24 @@ def test_list_names_every_builtin(capsys):
     out = capsys.readouterr().out
     for name in ("arithmetic", "majority", "sympy", "none", "sqlm_band", "uncertainty", "learnability"):
         assert f"  {name} " in out
+
+
+def test_eval_a_run_checkpoint_with_the_runs_config(tiny_overrides, capsys, tmp_path):
+    assert main(["train", *tiny_overrides, "schedule.steps=1", "--no-progress"]) == 0
+    output = next(o.split("=", 1)[1] for o in tiny_overrides if o.startswith("run.output_dir="))
+    checkpoint = f"{output}/checkpoints/step-000001/model"
+    capsys.readouterr()
+    code = main(["eval", checkpoint, "--k", "2", "--output", str(tmp_path / "eval.json"),
+                 "evaluation.max_difficulty=4", f"evaluation.cache_dir={tmp_path / 'eval_sets'}"])
+    assert code == 0
+    result = json.loads((tmp_path / "eval.json").read_text())
+    assert set(result["accuracy"]) == set(result["maj@2"]) == set(result["pass@2"]) == {"1d", "2d", "3d", "4d"}
+    # the run warm-started on 1-3 digits: those buckets are in-distribution, 4d is not
+    assert result["distribution"] == {"1d": "in", "2d": "in", "3d": "in", "4d": "out"}
+    assert all(result["pass@2"][b] >= result["maj@2"][b] - 1e-9 for b in result["count"])
+    assert "greedy" in capsys.readouterr().out
+
+
+def test_eval_without_a_model_is_a_one_line_error(tmp_path, capsys):
+    assert main(["eval", str(tmp_path)]) == 2
+    assert "no model in" in capsys.readouterr().err

@@ -66,3 +66,36 @@ def test_accuracy_per_bucket_counts_exactly_the_right_answers(tmp_path):
         assert accuracy == pytest.approx(even / len(rows))
         assert result["count"][bucket] == len(rows)
     assert set(result["accuracy_by_carries"]) <= {f"{b}/{c}" for b in result["accuracy"] for c in ("carry", "no_carry")}
+
+
+class TableModel:
+    """Greedy and sampled answers (already reversed, as the task expects) looked up in a table by prompt."""
+
+    def __init__(self, greedy: dict[str, str], samples: dict[str, list[str]]):
+        self.greedy, self.samples = greedy, samples
+
+    def generate(self, prompts, num_samples, max_new_tokens, temperature=1.0, **_):
+        if temperature == 0:
+            return [[self.greedy[p]] for p in prompts]
+        return [self.samples[p][:num_samples] for p in prompts]
+
+
+def test_maj_at_k_and_pass_at_k_on_hand_made_samples():
+    from datasets import Dataset
+
+    # problem, truth, greedy answer (reversed), 4 sampled answers (reversed)
+    table = [
+        ("1+1", "2", "2", ["2", "2", "3", "4"]),  # greedy right, majority right, pass
+        ("2+2", "4", "5", ["4", "5", "5", "x"]),  # greedy wrong, majority wrong (5), pass (one 4)
+        ("3+3", "6", "6", ["7", "8", "9", "1"]),  # greedy right, no majority right, no pass
+        ("4+4", "8", "9", ["8", "9", "8", "9"]),  # tie 8/9: first seen (8) wins -> majority right
+    ]
+    dataset = Dataset.from_dict({
+        "problem": [p for p, *_ in table], "truth": [t for _, t, *_ in table], "bucket": ["1d"] * 4,
+        "difficulty": [1] * 4, "features": ["{}"] * 4})
+    model = TableModel({f"{p}=": g[::-1] for p, _, g, _ in table}, {f"{p}=": [a[::-1] for a in s] for p, _, _, s in table})
+    result = evaluate(model, TASK, dataset, max_new_tokens=4, k=4)
+    assert result["accuracy"] == {"1d": 0.5}
+    assert result["maj@4"] == {"1d": 0.5}
+    assert result["pass@4"] == {"1d": 0.75}
+    assert result["count"] == {"1d": 4}

@@ -112,3 +112,17 @@ def test_precision_by_bucket_over_spans():
     assert table[0]["buckets"]["1d"] == {"precision": 0.5, "accuracy": 0.5, "problems": 2}
     assert table[0]["buckets"]["2d"] == {"precision": None, "accuracy": 0.0, "problems": 1}
     assert table[1]["buckets"] == {"2d": {"precision": 1.0, "accuracy": 1.0, "problems": 1}}
+
+
+@pytest.mark.parametrize("texts, n, expected", [
+    (["12+34", "56+78"], 2, 1.0),  # nothing repeats
+    (["12+34", "12+34"], 2, 0.5),  # the same problem twice: half the bigrams are repeats
+    (["11111"], 2, 0.25),  # one bigram, four times
+    (["1+2", "1+3"], 3, 1.0),  # trigrams "1+2", "1+3" differ
+    (["7"], 2, 0.0),  # too short for any bigram
+    ([], 3, 0.0),
+])
+def test_distinct_ngrams(texts, n, expected):
+    from selfplay.metrics import distinct_ngrams
+
+    assert distinct_ngrams(texts, n) == pytest.approx(expected)
