@@ -69,13 +69,16 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     proposer_total = len(proposer_steps) * optimizer_steps_per_phase(proposer_args)
     solver_reward = SolverReward(task, solver, verifier)
     proposer_reward = ProposerReward(task, solver, verifier, proposer_score, config.proposer_reward, attempts)
-    solver_trainer = RoleTrainer(solver_model.model, solver_reward, solver_args, solver_model.tokenizer,
-                                 total_optimizer_steps=solver_total + (proposer_total if config.model.shared else 0))
+    tensorboard_dir = str(run_dir.path / "tensorboard")
+    solver_trainer = RoleTrainer("solver", solver_model.model, solver_reward, solver_args, solver_model.tokenizer,
+                                 total_optimizer_steps=solver_total + (proposer_total if config.model.shared else 0),
+                                 tensorboard_dir=tensorboard_dir)
     proposer_trainer = None
     if proposer_steps:
-        proposer_trainer = RoleTrainer(proposer_model.model, proposer_reward, proposer_args,
+        proposer_trainer = RoleTrainer("proposer", proposer_model.model, proposer_reward, proposer_args,
                                        proposer_model.tokenizer, total_optimizer_steps=proposer_total,
-                                       share_optimizer_with=solver_trainer if config.model.shared else None)
+                                       share_optimizer_with=solver_trainer if config.model.shared else None,
+                                       tensorboard_dir=tensorboard_dir)
     gc.collect()
     gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase
 
@@ -89,8 +92,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
         proposer_trained = trains_proposer(config, step)
         if proposer_trained:
             prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
-            trl_logs = proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}))
-            metrics.update({f"proposer/trl/{key}": value for key, value in trl_logs.items()})
+            metrics.update(proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}), step))
             proposals = proposer_reward.take()
         else:
             completions = proposer.propose(proposals_per_step)
@@ -108,8 +110,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
             solver_reward.problems = problems
             dataset = Dataset.from_dict({"prompt": [solver.training_prompt(p) for p in problems],
                                          "problem_index": list(range(count))})
-            trl_logs = solver_trainer.train_phase(dataset)
-            metrics.update({f"solver/trl/{key}": value for key, value in trl_logs.items()})
+            metrics.update(solver_trainer.train_phase(dataset, step))
             judged = solver_reward.take()
         truths = [ground_truth(task, item.problem) for item in judged]
         metrics.update(solver_metrics(task, judged, truths))
@@ -124,6 +125,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
 
         # record
         run_dir.log_metrics(metrics)
+        solver_trainer.report({k: v for k, v in metrics.items() if "/trl/" not in k and k != "step"}, step)
         run_dir.add_records(records(step, task, proposals, proposer_trained, judged, truths))
         if step % config.run.shard_every == 0:
             run_dir.flush_records()

@@ -6,7 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from datasets import Dataset
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
+from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer
 
@@ -34,13 +35,45 @@ class _LogCatcher(TrainerCallback):
 
     def __init__(self) -> None:
         self.logs: list[dict[str, float]] = []
+        self.active = False
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if logs:
-            self.logs.append({k: v for k, v in logs.items() if k not in _SUMMARY_KEYS and isinstance(v, (int, float))})
+        if logs and self.active:
+            self.logs.append({k: v for k, v in logs.items()
+                              if k.rsplit("/", 1)[-1] not in _SUMMARY_KEYS and isinstance(v, (int, float))})
 
 
-class RoleTrainer(GRPOTrainer):
+class _KeepOpenTensorBoard(TensorBoardCallback):
+    """TRL's TensorBoard writer, kept open across phases (one event file per role, not one per `train()` call),
+    writing where the run says (both roles into one TensorBoard run)."""
+
+    def __init__(self, logging_dir: str | None):
+        super().__init__()
+        self.logging_dir = logging_dir or self.logging_dir
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.tb_writer is not None:
+            self.tb_writer.flush()
+
+
+class _RoleLogs(Trainer):
+    """Placed between GRPOTrainer and Trainer: every log TRL makes is renamed `<role>/trl/<name>` and stamped
+    with the self-play step, so TensorBoard and W&B (TRL's `report_to`) get one continuous step axis across both
+    roles' phases instead of a step counter that restarts at every `train()` call."""
+
+    role: str = "role"
+    loop_step: int = 0
+
+    def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
+        logs = {f"{self.role}/trl/{key}": value for key, value in logs.items()}
+        phase_step, self.state.global_step = self.state.global_step, self.loop_step
+        try:
+            super().log(logs, start_time)
+        finally:
+            self.state.global_step = phase_step
+
+
+class RoleTrainer(GRPOTrainer, _RoleLogs):
     """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's prompts) at a time.
 
     TRL rebuilds the learning-rate scheduler on every `train()` call and may keep completions buffered from the
@@ -52,13 +85,16 @@ class RoleTrainer(GRPOTrainer):
 
     def __init__(
         self,
+        role: str,
         model: PreTrainedModel,
         reward_function: Any,
         args: GRPOConfig,
         tokenizer: PreTrainedTokenizerBase,
         total_optimizer_steps: int,
         share_optimizer_with: RoleTrainer | None = None,
+        tensorboard_dir: str | None = None,
     ):
+        self.role = role
         self.log_catcher = _LogCatcher()
         placeholder = Dataset.from_dict({"prompt": [""]})  # each phase brings its own prompts
         super().__init__(
@@ -70,6 +106,9 @@ class RoleTrainer(GRPOTrainer):
             callbacks=[self.log_catcher],
         )
         self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
+        if any(isinstance(callback, TensorBoardCallback) for callback in self.callback_handler.callbacks):
+            self.remove_callback(TensorBoardCallback)
+            self.add_callback(_KeepOpenTensorBoard(tensorboard_dir))
         self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
         self.prompts_per_phase = args.generation_batch_size // self.num_generations
         if share_optimizer_with is not None:
@@ -80,18 +119,34 @@ class RoleTrainer(GRPOTrainer):
             self.create_scheduler(num_training_steps=total_optimizer_steps)
         self._created_lr_scheduler = False  # so train() keeps this schedule instead of building a new one
 
-    def train_phase(self, dataset: Dataset) -> dict[str, float]:
-        """One phase: generate once for `dataset`'s prompts, score, and take this phase's optimizer steps.
-        Returns TRL's metrics for the phase, averaged over its optimizer steps."""
+    def train_phase(self, dataset: Dataset, step: int = 0) -> dict[str, float]:
+        """One phase at self-play step `step`: generate once for `dataset`'s prompts, score, and take this phase's
+        optimizer steps. Returns TRL's metrics (`<role>/trl/...`), averaged over the phase's optimizer steps."""
         if len(dataset) != self.prompts_per_phase:
             raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
         self.train_dataset = dataset
         self.args.max_steps = self.optimizer_steps_per_phase
         self._buffered_inputs = None
+        self.loop_step = step
         self.log_catcher.logs.clear()
-        self.train()
+        self.log_catcher.active = True
+        try:
+            self.train()
+        finally:
+            self.log_catcher.active = False
         merged: dict[str, list[float]] = defaultdict(list)
         for log in self.log_catcher.logs:
             for key, value in log.items():
                 merged[key].append(float(value))
         return {key: sum(values) / len(values) for key, values in merged.items()}
+
+    def report(self, metrics: dict[str, float], step: int) -> None:
+        """Send the loop's own metrics to this trainer's `report_to` integrations (TensorBoard, W&B, ...) at
+        self-play step `step`."""
+        if not self.args.report_to or self.args.report_to == ["none"]:
+            return
+        phase_step, self.state.global_step = self.state.global_step, step
+        try:
+            self.callback_handler.on_log(self.args, self.state, self.control, dict(metrics))
+        finally:
+            self.state.global_step = phase_step

@@ -179,3 +179,24 @@ def test_chat_template_model_trains_through_trl_conversations(tmp_path, tiny_ove
                          "model.warm_start.steps=100"])
     metrics = step_metrics(run_dir)
     assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
+
+
+def test_tensorboard_step_axis_is_continuous_across_phases(tiny_overrides):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    _, run_dir, _ = run([*tiny_overrides, "solver.report_to=tensorboard", "proposer.report_to=tensorboard"])
+    events = {}
+    event_files = list((run_dir.path / "tensorboard").iterdir())
+    assert len(event_files) == 2  # one writer per role, kept open across phases
+    for event_file in event_files:
+        accumulator = EventAccumulator(str(event_file))
+        accumulator.Reload()
+        for tag in accumulator.Tags()["scalars"]:
+            # TRL's TensorBoard callback files training logs under "train/"
+            events[tag.removeprefix("train/")] = [event.step for event in accumulator.Scalars(tag)]
+    # TRL's own metrics, renamed by role, at the self-play step (not restarting at 1 each phase)
+    assert events["solver/trl/loss"] == [1, 2, 3, 4]
+    assert events["proposer/trl/loss"] == [2, 4]  # the proposer trains every 2nd step
+    # the loop's own metrics on the same axis
+    assert events["proposer/valid_rate"] == [1, 2, 3, 4]
+    assert events["solver/reward_mean"] == [1, 2, 3, 4]

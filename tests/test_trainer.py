@@ -43,27 +43,27 @@ def test_each_phase_generates_once_and_takes_its_optimizer_steps(tmp_path, model
     args = grpo_args(tmp_path, "solver", "solver.steps_per_generation=2")
     assert optimizer_steps_per_phase(args) == 2
     reward = CountingReward()
-    trainer = RoleTrainer(model.model, reward, args, model.tokenizer, total_optimizer_steps=6)
+    trainer = RoleTrainer("solver", model.model, reward, args, model.tokenizer, total_optimizer_steps=6)
     assert trainer.prompts_per_phase == 4  # 8 completions x 2 steps / 4 per prompt
     for phase in range(3):
         logs = trainer.train_phase(prompts(4))
         assert reward.calls == phase + 1
-        assert "loss" in logs and "reward" in logs
+        assert "solver/trl/loss" in logs and "solver/trl/reward" in logs
     assert trainer.lr_scheduler.last_epoch == 6
 
 
 def test_schedule_spans_all_phases(tmp_path, model):
     args = grpo_args(tmp_path, "solver", "solver.lr_scheduler_type=linear", "solver.learning_rate=0.01")
-    trainer = RoleTrainer(model.model, CountingReward(), args, model.tokenizer, total_optimizer_steps=4)
-    rates = [trainer.train_phase(prompts(2))["learning_rate"] for _ in range(4)]
+    trainer = RoleTrainer("solver", model.model, CountingReward(), args, model.tokenizer, total_optimizer_steps=4)
+    rates = [trainer.train_phase(prompts(2))["solver/trl/learning_rate"] for _ in range(4)]
     assert rates == pytest.approx([0.01, 0.0075, 0.005, 0.0025])  # one decay over 4 steps, never restarted
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.0)
 
 
 def test_shared_weights_share_one_optimizer_and_schedule(tmp_path, model):
-    solver = RoleTrainer(model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
+    solver = RoleTrainer("solver", model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
                          total_optimizer_steps=3)
-    proposer = RoleTrainer(model.model, CountingReward(), grpo_args(tmp_path, "proposer"), model.tokenizer,
+    proposer = RoleTrainer("proposer", model.model, CountingReward(), grpo_args(tmp_path, "proposer"), model.tokenizer,
                            total_optimizer_steps=1, share_optimizer_with=solver)
     assert proposer.lr_scheduler is solver.lr_scheduler
     solver.train_phase(prompts(2))
@@ -75,7 +75,7 @@ def test_shared_weights_share_one_optimizer_and_schedule(tmp_path, model):
 
 
 def test_a_phase_needs_exactly_one_generation_batch_of_prompts(tmp_path, model):
-    trainer = RoleTrainer(model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
+    trainer = RoleTrainer("solver", model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
                           total_optimizer_steps=1)
     with pytest.raises(ValueError, match="exactly 2 prompts"):
         trainer.train_phase(prompts(3))
