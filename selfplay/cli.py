@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("overrides", nargs="*", metavar="section.key=value",
                           help="e.g. evaluation.max_difficulty=6 or task.options.answer_format=plain")
 
+    report = commands.add_parser("report", help="plots of a run, as one HTML file and PNG files")
+    report.add_argument("run_dir", metavar="RUN_DIR")
+
     commands.add_parser("list", help="name the built-in tasks, verifiers and proposer rewards")
 
     # Overrides may come before or after flags (`train a=1 --no-progress b=2`): argparse leaves the later ones over.
@@ -56,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             return _verify(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "report":
+            from selfplay.report import build_report
+
+            print(f"report written to {build_report(args.run_dir)}")
+            return 0
         return _list()
     except ConfigError as error:
         print(f"selfplay: error: {error}", file=sys.stderr)
