@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import torch
+from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from trl.models.utils import disable_gradient_checkpointing
 
@@ -81,16 +82,20 @@ class LanguageModel:
         temperature: float = 1.0,
         top_p: float = 1.0,
         batch_size: int = 256,
+        progress: str | None = None,
     ) -> list[list[str]]:
         """`num_samples` sampled completions for each prompt (greedy when temperature is 0), in one batched call
-        per `batch_size` sequences. The model is put in eval mode with the KV cache on, then restored."""
+        per `batch_size` sequences. The model is put in eval mode with the KV cache on, then restored. With
+        `progress`, a progress bar of that name counts the prompts done."""
         rendered = [self.render(text) for text in texts]
         prompts_per_call = max(1, batch_size // num_samples)
         completions: list[list[str]] = []
-        with generation_mode(self.model):
+        bar = tqdm(total=len(rendered), desc=progress, unit="prompt", disable=progress is None, leave=False)
+        with generation_mode(self.model), bar:
             for start in range(0, len(rendered), prompts_per_call):
                 chunk = rendered[start : start + prompts_per_call]
                 completions.extend(self._generate_chunk(chunk, num_samples, max_new_tokens, temperature, top_p))
+                bar.update(len(chunk))
         return completions
 
     def _generate_chunk(self, prompts, num_samples, max_new_tokens, temperature, top_p) -> list[list[str]]:

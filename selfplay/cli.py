@@ -207,7 +207,7 @@ def _eval(args: argparse.Namespace) -> int:
     model = LanguageModel.load(str(model_dir), config.model.chat_template)
     eval_set = load_eval_set(task, config.evaluation)
     max_new_tokens = config.evaluation.max_new_tokens or config.grpo_config("solver", "unused").max_completion_length
-    result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature)
+    result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature, progress=True)
     warm = config.model.warm_start
     trained = range(warm.min_difficulty, warm.max_difficulty + 1) if warm.steps and run_config else None
     result["distribution"] = {bucket: ("unknown" if trained is None else

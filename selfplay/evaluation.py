@@ -86,7 +86,7 @@ def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
 
 
 def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens: int, k: int = 0,
-             temperature: float = 1.0) -> dict[str, Any]:
+             temperature: float = 1.0, progress: bool = False) -> dict[str, Any]:
     """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
     pass@k (at least one of k is right). Greedy accuracy is also split by whether the problem needs a carry
     (where the task reports carries)."""
@@ -94,10 +94,12 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     prompts = [task.solver_prompt(p) for p in problems]
     truths = [task.answer_key(truth) for truth in eval_set["truth"]]
     greedy = [task.answer_key(task.extract_answer(c)) == t
-              for [c], t in zip(model.generate(prompts, 1, max_new_tokens, temperature=0), truths)]
+              for [c], t in zip(model.generate(prompts, 1, max_new_tokens, temperature=0,
+                                               progress="greedy" if progress else None), truths)]
     scores: dict[str, list[float]] = {"accuracy": greedy}
     if k:
-        samples = model.generate(prompts, k, max_new_tokens, temperature=temperature)
+        samples = model.generate(prompts, k, max_new_tokens, temperature=temperature,
+                                 progress=f"{k} samples" if progress else None)
         keys = [[task.answer_key(task.extract_answer(c)) for c in group] for group in samples]
         scores[f"maj@{k}"] = [float(majority_key(group) == t) for group, t in zip(keys, truths)]
         scores[f"pass@{k}"] = [float(t in group) for group, t in zip(keys, truths)]
