@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("args", nargs="*", metavar="[CONFIG] [section.key=value ...]",
                        help="a YAML config, then overrides such as schedule.steps=20")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--dry-run", action="store_true",
+                       help="check the config and build everything but the model weights; write nothing")
 
     verify = commands.add_parser("verify", help='judge JSON lines {"problem": ..., "answers": [...]} from stdin')
     verify.add_argument("--task", default="arithmetic")
@@ -80,6 +82,12 @@ def _train(args: argparse.Namespace) -> int:
     if len(paths) > 1:
         raise ConfigError(f"give at most one config file, got {len(paths)}: {' '.join(paths)}")
     config = load_config(paths[0] if paths else None, overrides)
+    if args.dry_run:
+        from selfplay.loop import plan
+
+        print(json.dumps(plan(config), indent=2))
+        print("dry run: the config is valid; nothing was written")
+        return 0
     output_dir = config.run.output_dir or f"runs/{time.strftime('%Y%m%d-%H%M%S')}"
     run_dir = RunDir.create(output_dir)
     print(f"selfplay: writing the run to {run_dir.path}", file=sys.stderr)

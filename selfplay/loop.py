@@ -23,6 +23,7 @@ from transformers import set_seed
 from agents import LanguageModel, Proposer, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config
+from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
@@ -152,6 +153,49 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     }
     run_dir.write_json("summary.json", summary)
     return summary
+
+
+def plan(config: SelfPlayConfig) -> dict[str, Any]:
+    """Everything a run would build, except the model weights, checked and described: the `--dry-run`.
+    Nothing is written and nothing is downloaded."""
+    from pathlib import Path
+
+    from agents.model import BUILTIN_TINY
+    from selfplay.evaluation import generate_eval_set
+
+    task = make_task(config.task)
+    make_verifier(config.verifier)
+    make_proposer_reward(config.proposer_reward)
+    roles = {}
+    for role in ("proposer", "solver"):
+        args = config.grpo_config(role, "unused")
+        roles[role] = {
+            "prompts_per_phase": args.generation_batch_size // args.num_generations,
+            "completions_per_phase": args.generation_batch_size,
+            "optimizer_steps_per_phase": optimizer_steps_per_phase(args),
+            "learning_rate": args.learning_rate, "beta": args.beta,
+            "max_completion_length": args.max_completion_length, "use_vllm": args.use_vllm,
+        }
+    updates = sum(trains_proposer(config, step) for step in range(1, config.schedule.steps + 1))
+    models = {}
+    for role, source in (("proposer", config.model.name_or_path),
+                         ("solver", config.model.name_or_path if config.model.shared
+                          else config.model.solver_name_or_path or config.model.name_or_path)):
+        if source == BUILTIN_TINY:
+            models[role] = f"{source} (built in-process)"
+        elif Path(source).exists():
+            if not (Path(source) / "config.json").is_file():
+                raise ConfigError(f"model folder {source} has no config.json")
+            models[role] = f"{source} (local folder)"
+        else:
+            models[role] = f"{source} (hub id: not fetched in a dry run)"
+    eval_set = generate_eval_set(task, config.evaluation)
+    return {
+        "task": task.name, "verifier": config.verifier.name, "proposer_reward": config.proposer_reward.name,
+        "models": models, "shared_weights": config.model.shared, "warm_start_steps": config.model.warm_start.steps,
+        "steps": config.schedule.steps, "proposer_updates": updates, "roles": roles,
+        "evaluation_problems": {bucket: eval_set["bucket"].count(bucket) for bucket in dict.fromkeys(eval_set["bucket"])},
+    }
 
 
 def quiet_libraries() -> None:

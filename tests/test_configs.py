@@ -31,3 +31,33 @@ def test_verifier_configs_change_only_the_verifier(name, verifier):
     assert config["verifier"]["name"] == verifier
     config.pop("verifier"), default.pop("verifier")
     assert config == default
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_dry_run_checks_every_shipped_config_and_writes_nothing(path, tmp_path, capsys):
+    from selfplay.cli import main
+
+    output, eval_cache = tmp_path / "run", tmp_path / "eval"
+    assert main(["train", str(path), "--dry-run", f"run.output_dir={output}",
+                 f"evaluation.cache_dir={eval_cache}"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing was written" in out and '"prompts_per_phase"' in out
+    assert not output.exists() and not eval_cache.exists()
+
+
+def test_dry_run_refuses_a_model_folder_without_a_model(tmp_path, capsys):
+    from selfplay.cli import main
+
+    assert main(["train", "--dry-run", f"model.name_or_path={tmp_path}"]) == 2
+    assert "has no config.json" in capsys.readouterr().err
+
+
+def test_sqlm_config_follows_the_paper():
+    # SQLM Table 4: lr 1e-6 constant, group 4, KL 0.001, clip 0.2, proposer every 5 steps, max response 1024
+    config = load_config(next(p for p in CONFIGS if p.name == "sqlm_qwen2.5-3b_arithmetic.yaml"))
+    for role in ("proposer", "solver"):
+        args = config.grpo_config(role, "unused")
+        assert (args.learning_rate, args.num_generations, args.beta, args.epsilon) == (1e-6, 4, 0.001, 0.2)
+        assert args.max_completion_length == 1024 and args.lr_scheduler_type == "constant"
+    assert config.schedule.proposer_every == 5 and config.verifier.name == "majority"
+    assert config.model.name_or_path == "Qwen/Qwen2.5-3B-Instruct" and config.model.shared
