@@ -180,6 +180,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
             raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of sections, not {type(loaded).__name__}")
+        _renamed_sections_lose_options(data, loaded)
         _merge(data, loaded, prefix="")
     for override in overrides:
         key, separator, text = override.partition("=")
@@ -189,7 +190,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
             value = yaml.safe_load(text)
         except yaml.YAMLError:
             value = text
-        _merge(data, _nest(key.split("."), value), prefix="")
+        update = _nest(key.split("."), value)
+        _renamed_sections_lose_options(data, update)
+        _merge(data, update, prefix="")
     config = build_dataclass(SelfPlayConfig, data, prefix="")
     check(config)
     return config
@@ -255,6 +258,15 @@ def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path
 
 def dump_config(config: SelfPlayConfig) -> str:
     return yaml.safe_dump(config.to_dict(), sort_keys=False)
+
+
+def _renamed_sections_lose_options(data: dict[str, Any], update: dict[str, Any]) -> None:
+    """Options belong to the class they configure: naming another task, verifier or reward drops the options set
+    so far (the embedded default's arithmetic options mean nothing to `algebra`)."""
+    for section in ("task", "verifier", "proposer_reward"):
+        new = update.get(section)
+        if isinstance(new, dict) and "name" in new and new["name"] != data[section]["name"]:
+            data[section]["options"] = {}
 
 
 def _nest(keys: list[str], value: Any) -> dict[str, Any]:

@@ -200,3 +200,17 @@ def test_tensorboard_step_axis_is_continuous_across_phases(tiny_overrides):
     # the loop's own metrics on the same axis
     assert events["proposer/valid_rate"] == [1, 2, 3, 4]
     assert events["solver/reward_mean"] == [1, 2, 3, 4]
+
+
+def test_algebra_self_play_on_the_tiny_model(tiny_overrides):
+    from pathlib import Path as _Path
+
+    config_file = _Path(__file__).parents[1] / "configs" / "tiny_algebra.yaml"
+    config = load_config(config_file, [*tiny_overrides, "schedule.steps=2", "schedule.proposer_every=1"])
+    assert config.task.name == "algebra" and config.task.options["answer_format"] == "plain"
+    run_dir = RunDir.create(config.run.output_dir)
+    train(config, run_dir, progress=False)
+    metrics = step_metrics(run_dir)
+    assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
+    rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "solver")
+    assert len(rows) > 0 and all(row["truth"] is not None for row in rows)  # sympy.solve gave every truth

@@ -28,10 +28,22 @@ class SympyVerifier(Verifier):
     name: ClassVar[str] = "sympy"
 
     def truth(self, task: Task, problem: Problem) -> str | None:
-        """The correct answer, spelled as sympy prints it, or None if the task cannot state the problem formally."""
+        """The correct answer, or None if the task cannot state the problem formally or it has no unique answer.
+        An expression is evaluated (`403`, `-3/2`); equations are solved for their unknowns (`x=3, y=-2`, in name
+        order)."""
         statement = task.formal(problem)
         if statement is None:
             return None
+        if isinstance(statement, (list, tuple, sympy.Equality)):
+            equations = list(statement) if isinstance(statement, (list, tuple)) else [statement]
+            unknowns = sorted(set().union(*(equation.free_symbols for equation in equations)), key=str)
+            solutions = sympy.solve(equations, unknowns, dict=True)
+            if len(solutions) != 1 or set(solutions[0]) != set(unknowns):
+                return None
+            values = solutions[0]
+            if not all(values[u].is_Rational for u in unknowns):
+                return None
+            return ", ".join(f"{u}={values[u]}" for u in unknowns)
         value = statement.doit() if isinstance(statement, sympy.Basic) else None
         if value is None or not value.is_number:
             return None
