@@ -20,6 +20,7 @@ from agents.model import LanguageModel
 from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.tasks.base import Task
+from selfplay.types import Problem
 from verifiers.sympy_verifier import SympyVerifier
 
 
@@ -59,7 +60,7 @@ def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
             if len(seen) == config.per_bucket:
                 break
             problem = task.sample_problem(rng, difficulty)
-            if task.parse_problem(problem.text) is None:
+            if task.formal(problem) is not None and task.parse_problem(problem.text) is None:
                 raise ConfigError(f"evaluation bucket {bucket_name(difficulty)} holds problems the task rejects "
                                   f"({problem.text}); lower evaluation.max_difficulty or the task's limits")
             if problem.text in seen:
@@ -90,19 +91,25 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
     pass@k (at least one of k is right). Greedy accuracy is also split by whether the problem needs a carry
     (where the task reports carries)."""
-    problems = [task.parse_problem(text) for text in eval_set["problem"]]
+    problems = [Problem(text, json.loads(features)) for text, features in zip(eval_set["problem"], eval_set["features"])]
     prompts = [task.solver_prompt(p) for p in problems]
-    truths = [task.answer_key(truth) for truth in eval_set["truth"]]
-    greedy = [task.answer_key(task.extract_answer(c)) == t
-              for [c], t in zip(model.generate(prompts, 1, max_new_tokens, temperature=0,
-                                               progress="greedy" if progress else None), truths)]
+    truths = eval_set["truth"]
+    greedy = [task.is_correct(p, task.extract_answer(c), t) for p, [c], t in
+              zip(problems, model.generate(prompts, 1, max_new_tokens, temperature=0,
+                                           progress="greedy" if progress else None), truths)]
     scores: dict[str, list[float]] = {"accuracy": greedy}
     if k:
         samples = model.generate(prompts, k, max_new_tokens, temperature=temperature,
                                  progress=f"{k} samples" if progress else None)
-        keys = [[task.answer_key(task.extract_answer(c)) for c in group] for group in samples]
-        scores[f"maj@{k}"] = [float(majority_key(group) == t) for group, t in zip(keys, truths)]
-        scores[f"pass@{k}"] = [float(t in group) for group, t in zip(keys, truths)]
+        majority, passed = [], []
+        for problem, group, truth in zip(problems, samples, truths):
+            answers = [task.extract_answer(c) for c in group]
+            correct = {answer: task.is_correct(problem, answer, truth) for answer in set(answers)}
+            keys = [task.answer_key(answer) for answer in answers]
+            winner = majority_key(keys)
+            majority.append(float(winner is not None and correct[answers[keys.index(winner)]]))
+            passed.append(float(any(correct.values())))
+        scores[f"maj@{k}"], scores[f"pass@{k}"] = majority, passed
     buckets = eval_set["bucket"]
     order = sorted(set(buckets), key=lambda name: int(name.rstrip("d")) if name.rstrip("d").isdigit() else name)
     result: dict[str, Any] = {

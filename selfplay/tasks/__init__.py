@@ -3,7 +3,8 @@
 from selfplay.tasks.algebra import AlgebraTask
 from selfplay.tasks.arithmetic import ArithmeticTask
 from selfplay.tasks.base import Task
+from selfplay.tasks.coding import CodingTask
 
-TASKS: dict[str, type[Task]] = {"arithmetic": ArithmeticTask, "algebra": AlgebraTask}
+TASKS: dict[str, type[Task]] = {"arithmetic": ArithmeticTask, "algebra": AlgebraTask, "coding": CodingTask}
 
-__all__ = ["TASKS", "AlgebraTask", "ArithmeticTask", "Task"]
+__all__ = ["TASKS", "AlgebraTask", "ArithmeticTask", "CodingTask", "Task"]

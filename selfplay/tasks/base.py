@@ -56,3 +56,8 @@ class Task(ABC):
     def difficulty(self, problem: Problem) -> int:
         """The difficulty level of a problem, on the same scale as `sample_problem`."""
         return 0
+
+    def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
+        """Whether an answer is right, for evaluation: by default, equal in value to the ground truth."""
+        key = self.answer_key(answer)
+        return key is not None and key == self.answer_key(truth)

@@ -1,0 +1,68 @@
+"""The coding task: problems with `INPUT ||| OUTPUT` tests, programs pulled out of completions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from selfplay.tasks import CodingTask
+from selfplay.tasks.coding import shipped_problems
+
+TASK = CodingTask()
+
+GOOD = """Print the sum of the integers.
+1 2 3 ||| 6
+10 -4 ||| 6
+7 ||| 7"""
+
+
+def test_problem_and_tests_are_separated():
+    problem = TASK.parse_problem(GOOD)
+    assert problem.text == "Print the sum of the integers."
+    assert problem.features["tests"] == [["1 2 3", "6"], ["10 -4", "6"], ["7", "7"]]
+    assert "|||" not in TASK.solver_prompt(problem)  # the solver never sees the tests
+
+
+@pytest.mark.parametrize("completion", [
+    "Print the sum.\n1 2 ||| 3",  # fewer than min_tests
+    "1 2 ||| 3\n4 ||| 4",  # tests without a statement
+    "Print the sum.\n1 2 ||| 3\n ||| 4",  # a test without input
+    "Print the sum.\n1 2 ||| 3\n4 ||| ",  # a test without output
+    "Print the sum.\n1 2 ||| 3 ||| 4\n5 ||| 5",  # two separators on one line
+    "Print the sum.\n" + "1 " * 200 + "||| 3\n4 ||| 4",  # a test input over max_test_chars
+    "",
+])
+def test_tests_that_do_not_parse_make_the_problem_invalid(completion):
+    assert TASK.parse_problem(completion) is None
+
+
+def test_tests_beyond_max_tests_are_dropped():
+    completion = "Echo the number.\n" + "\n".join(f"{i} ||| {i}" for i in range(20))
+    assert TASK.parse_problem(completion).features["num_tests"] == TASK.max_tests
+
+
+@pytest.mark.parametrize("completion, program", [
+    ("<think>easy</think><answer>print(1)</answer>", "print(1)"),
+    ("<answer>\n```python\nprint(2)\n```\n</answer>", "print(2)"),  # a fence inside the tags
+    ("Here:\n```python\nprint(3)\n```\nand\n```python\nprint(4)\n```", "print(4)"),  # the last fenced block
+    ("print(5)", None),  # no tags, no fence: no program
+    ("<answer></answer>", None),
+])
+def test_extract_program(completion, program):
+    assert TASK.extract_answer(completion) == program
+
+
+def test_answer_key_ignores_blank_lines_and_trailing_spaces():
+    assert TASK.answer_key("x = 1  \n\nprint(x)\n") == TASK.answer_key("x = 1\nprint(x)")
+    assert TASK.answer_key(None) is None
+
+
+def test_shipped_problems_are_well_formed_and_sampled_by_level():
+    problems = shipped_problems()
+    assert {p["level"] for p in problems} == {1, 2} and len(problems) >= 10
+    for entry in problems:
+        text = entry["statement"] + "\n" + "\n".join(f"{i} ||| {o}" for i, o in entry["tests"])
+        assert TASK.parse_problem(text).features["tests"] == entry["tests"]
+    problem = TASK.sample_problem(random.Random(0), 2)
+    assert TASK.difficulty(problem) == 2 and problem.features["num_tests"] == 5
