@@ -41,10 +41,11 @@ def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfi
             role = "proposer" if proposer_every and index % proposer_every == 0 else "solver"
         if role == "proposer":
             problem = task.sample_problem(rng, rng.randint(1, config.proposer_max_difficulty))
-            prompt, completion = task.proposer_prompt(), problem.text
+            prompt, completion = task.proposer_prompt(), task.proposal_text(problem)
         else:
             problem = task.sample_problem(rng, rng.randint(config.min_difficulty, config.max_difficulty))
-            prompt, completion = task.solver_prompt(problem), task.format_answer(truth.truth(task, problem))
+            answer = task.reference_answer(problem) or truth.truth(task, problem)
+            prompt, completion = task.solver_prompt(problem), task.format_answer(answer)
         prompts.append(model.training_prompt(prompt))
         completions.append(completion if not model.use_chat_template else [{"role": "assistant",
                                                                              "content": completion}])

@@ -69,8 +69,8 @@ def test_verify_task_options_and_verifier_options(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["verify", "--verifier", "oracle"], "unknown verifier 'oracle'; valid: majority, none, sympy"),
-    (["verify", "--task", "chess"], "unknown task 'chess'; valid: arithmetic"),
+    (["verify", "--verifier", "oracle"], "unknown verifier 'oracle'; valid: code, majority, none, sympy"),
+    (["verify", "--task", "chess"], "unknown task 'chess'; valid: algebra, arithmetic, coding"),
     (["verify", "task.options.colour=red"], "unknown config key 'task.options.colour'"),
     (["verify", "nonsense"], "verify takes task.options.KEY=VALUE"),
 ])
@@ -121,7 +121,8 @@ def test_train_runs_and_prints_a_summary(tiny_overrides, capsys):
 def test_list_names_every_builtin(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for name in ("arithmetic", "majority", "sympy", "none", "sqlm_band", "uncertainty", "learnability"):
+    for name in ("arithmetic", "algebra", "coding", "majority", "sympy", "none", "code", "sqlm_band", "uncertainty",
+                 "learnability"):
         assert f"  {name} " in out
 
 

@@ -214,3 +214,21 @@ def test_algebra_self_play_on_the_tiny_model(tiny_overrides):
     assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
     rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "solver")
     assert len(rows) > 0 and all(row["truth"] is not None for row in rows)  # sympy.solve gave every truth
+
+
+def test_coding_self_play_on_the_tiny_model_with_the_sandboxed_verifier(tiny_overrides):
+    from pathlib import Path as _Path
+
+    config_file = _Path(__file__).parents[1] / "configs" / "tiny_coding.yaml"
+    overrides = [o for o in tiny_overrides if "evaluation.max_difficulty" not in o and "batch_size" not in o
+                 and "num_generations" not in o]
+    config = load_config(config_file, [*overrides, "schedule.steps=2", "schedule.proposer_every=1",
+                                       "evaluation.per_bucket=3", "model.warm_start.steps=60"])
+    assert config.task.name == "coding" and config.verifier.name == "code"
+    run_dir = RunDir.create(config.run.output_dir)
+    summary = train(config, run_dir, progress=False)
+    metrics = step_metrics(run_dir)
+    assert len(metrics) == 2 and all("proposer/trl/loss" in m for m in metrics)
+    assert set(summary["evaluation"]["start"]["accuracy"]) == {"1d", "2d"}
+    rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "proposer" and r["trained"])
+    assert len(rows) == 2 * 16 and all(r["proposer_reward"] is not None for r in rows)

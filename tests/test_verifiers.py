@@ -299,7 +299,7 @@ def test_verifier_names(name, cls):
 
 
 def test_no_other_verifiers_registered():
-    assert set(VERIFIERS) == {"majority", "sympy", "none"}
+    assert set(VERIFIERS) == {"majority", "sympy", "none", "code"}
 
 
 @pytest.mark.parametrize(

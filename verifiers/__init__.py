@@ -5,6 +5,7 @@ folder (a test asserts it), so the two cannot be installed into one environment 
 """
 
 from verifiers.base import Verifier
+from verifiers.code import CodeVerifier
 from verifiers.majority import MajorityVerifier
 from verifiers.none import NoVerifier
 from verifiers.sympy_verifier import SympyVerifier
@@ -13,6 +14,7 @@ VERIFIERS: dict[str, type[Verifier]] = {
     "majority": MajorityVerifier,
     "sympy": SympyVerifier,
     "none": NoVerifier,
+    "code": CodeVerifier,
 }
 
-__all__ = ["VERIFIERS", "MajorityVerifier", "NoVerifier", "SympyVerifier", "Verifier"]
+__all__ = ["VERIFIERS", "CodeVerifier", "MajorityVerifier", "NoVerifier", "SympyVerifier", "Verifier"]

@@ -57,6 +57,14 @@ class Task(ABC):
         """The difficulty level of a problem, on the same scale as `sample_problem`."""
         return 0
 
+    def proposal_text(self, problem: Problem) -> str:
+        """What a proposer completion stating this problem looks like (used by the warm start)."""
+        return problem.text
+
+    def reference_answer(self, problem: Problem) -> str | None:
+        """A known correct answer where the task has one without sympy (used by the warm start)."""
+        return None
+
     def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
         """Whether an answer is right, for evaluation: by default, equal in value to the ground truth."""
         key = self.answer_key(answer)

@@ -8,6 +8,7 @@ There is no formal ground truth: the `code` verifier runs each program against t
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -75,8 +76,19 @@ class CodingTask(Task):
             return None
         return self.make_problem(text, tests[: self.max_tests])
 
-    def make_problem(self, text: str, tests: list[list[str]], level: int = 1) -> Problem:
-        return Problem(text=text, features={"tests": tests, "num_tests": len(tests), "level": level})
+    def make_problem(self, text: str, tests: list[list[str]], level: int = 1, reference: str | None = None,
+                     ) -> Problem:
+        features = {"tests": tests, "num_tests": len(tests), "level": level}
+        if reference is not None:
+            features["reference"] = reference
+        return Problem(text=text, features=features)
+
+    def proposal_text(self, problem: Problem) -> str:
+        return problem.text + "\n" + "\n".join(f"{given} {_SEPARATOR} {expected}"
+                                                for given, expected in problem.features["tests"])
+
+    def reference_answer(self, problem: Problem) -> str | None:
+        return problem.features.get("reference")
 
     def solver_prompt(self, problem: Problem) -> str:
         return self.solver_template.replace("{problem}", problem.text)
@@ -106,16 +118,22 @@ class CodingTask(Task):
         if not problems:
             raise ValueError(f"no shipped coding problems of level {difficulty}")
         chosen = rng.choice(problems)
-        return self.make_problem(chosen["statement"], chosen["tests"], chosen["level"])
+        return self.make_problem(chosen["statement"], chosen["tests"], chosen["level"], chosen["reference"])
 
     def difficulty(self, problem: Problem) -> int:
         return int(problem.features.get("level", 1))
 
     def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
-        """A program is right when it passes every test."""
-        from verifiers.code import CodeVerifier
+        """A program is right when it passes every test (run in the sandbox, with the `code` verifier's defaults)."""
+        return _judge().judge(self, problem, [answer]).rewards == [1.0]
 
-        return CodeVerifier().judge(self, problem, [answer]).rewards == [1.0]
+
+@functools.cache
+def _judge():
+    """One code verifier for evaluation, so its cache of program results is shared across calls."""
+    from verifiers.code import CodeVerifier
+
+    return CodeVerifier()
 
 
 def shipped_problems() -> list[dict[str, Any]]:

@@ -1,0 +1,162 @@
+"""Running programs against the problem's tests: each answer is Python source; its reward is the share of tests it
+passes, run in the sandbox (selfplay/sandbox.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from selfplay.sandbox import RunResult, SandboxLimits, run_program
+from selfplay.tasks.base import Task
+from selfplay.types import Problem, Verdict
+from verifiers.base import Verifier
+
+# Programs remembered per verifier: enough for the groups of a few steps, small enough not to matter in memory.
+CACHE_SIZE = 512
+# Diagnostics are summaries: a failure is cut to this many characters.
+MAX_ERROR_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ProgramScore:
+    """How one program did on a problem's tests: tests passed, tests that ran out of time, the first failure."""
+
+    passed: int
+    timeouts: int
+    error: str | None
+
+
+@dataclass
+class CodeVerifier(Verifier):
+    """Reward = the share of the problem's tests a program passes, as SQLM rewards the solver on coding.
+
+    The tests are `problem.features["tests"]`, `[input, expected_output]` string pairs (the first `max_tests` of
+    them). Each answer is a program; it runs once per test in the sandbox, the test's input on stdin, and passes
+    when it exits with status 0 in time and its stdout equals the expected output up to whitespace at line ends
+    and blank lines around the text. No program (None), a program over `max_code_chars`, a crash, a syntax error,
+    a timeout or a blocked operation all count as failing. A problem without tests cannot be judged: every reward
+    None, status "invalid". There is no label (the tests are the truth). The proposer's reward is computed
+    elsewhere from these rewards: with the SQLM band, from the mean pass rate (`Verdict.solve_rate`).
+
+    Identical programs in a group run once (a small cache keyed by program and tests); distinct ones run
+    `workers` tests at a time, each test in its own process. Results keep the order of the answers.
+    """
+
+    # CPU seconds, wall-clock seconds and memory (MB) for one test run.
+    cpu_seconds: int = 2
+    wall_seconds: float = 5.0
+    memory_mb: int = 256
+    # Tests run per program; a problem's extra tests are ignored (they cost time, one process each).
+    max_tests: int = 10
+    # Longer programs are not run: reward 0.
+    max_code_chars: int = 20_000
+    # Test runs at once, each a separate process.
+    workers: int = 4
+
+    name: ClassVar[str] = "code"
+
+    _cache: dict[tuple[str, tuple[tuple[str, str], ...]], ProgramScore] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_tests < 1 or self.max_code_chars < 1 or self.workers < 1:
+            raise ValueError("verifier.options max_tests, max_code_chars and workers must be at least 1")
+        _ = self.limits  # SandboxLimits checks the time and memory options now, naming a bad one
+
+    @property
+    def limits(self) -> SandboxLimits:
+        return SandboxLimits(cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds, memory_mb=self.memory_mb)
+
+    def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
+        tests = read_tests(problem.features.get("tests") if problem is not None else None, self.max_tests)
+        if not tests:
+            return Verdict([None] * len(answers), label=None, status="invalid",
+                           diagnostics={"reason": "the problem has no valid [input, expected_output] tests"})
+        scores = self.score_programs(answers, tests)
+        return Verdict([score.passed / len(tests) for score in scores], label=None, diagnostics={
+            "tests": len(tests),
+            "passed": [score.passed for score in scores],
+            "timeouts": [score.timeouts for score in scores],
+            "errors": [score.error for score in scores],
+        })
+
+    def score_programs(self, programs: Sequence[str | None], tests: tuple[tuple[str, str], ...],
+                       ) -> list[ProgramScore]:
+        """One score per program, in order; each distinct program not already in the cache runs once."""
+        runnable = [p for p in dict.fromkeys(programs) if p is not None and len(p) <= self.max_code_chars]
+        pending = [p for p in runnable if (p, tests) not in self._cache]
+        runs = [(program, given) for program in pending for given, _ in tests]
+        if runs:
+            limits = self.limits
+            # Each worker thread only waits on its own process; map keeps the order of `runs`.
+            with ThreadPoolExecutor(min(self.workers, len(runs))) as pool:
+                results = list(pool.map(lambda run: run_program(run[0], stdin_text(run[1]), limits), runs))
+            for index, program in enumerate(pending):
+                self._remember((program, tests), score_runs(results[index * len(tests):(index + 1) * len(tests)],
+                                                            tests))
+        return [self._cache.get((p, tests)) or ProgramScore(0, 0, "no program" if p is None else
+                                                            f"program over {self.max_code_chars} characters")
+                for p in programs]
+
+    def _remember(self, key: tuple[str, tuple[tuple[str, str], ...]], score: ProgramScore) -> None:
+        self._cache[key] = score
+        while len(self._cache) > CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]  # the oldest first
+
+
+def read_tests(value: Any, max_tests: int) -> tuple[tuple[str, str], ...] | None:
+    """The first `max_tests` tests as a hashable tuple of (input, expected) pairs; None unless `value` is a
+    non-empty list of two-string pairs (features are plain JSON; a tuple is accepted too).
+
+    >>> read_tests([["1 2", "3"], ["4", "4"]], 1)
+    (('1 2', '3'),)
+    >>> read_tests([["1 2"]], 5) is None, read_tests([], 5) is None
+    (True, True)
+    """
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if not all(isinstance(t, (list, tuple)) and len(t) == 2 and all(isinstance(s, str) for s in t) for t in value):
+        return None
+    return tuple((given, expected) for given, expected in value[:max_tests])
+
+
+def stdin_text(given: str) -> str:
+    """A test's input as a program reads it: ending in a newline, so `input()` and `readline()[:-1]` agree."""
+    return given if given.endswith("\n") else given + "\n"
+
+
+def normalize_output(text: str) -> str:
+    """Output as compared: whitespace at the end of each line and blank lines before and after are dropped.
+
+    >>> normalize_output("\\n 3 4  \\r\\n5\\n\\n") == normalize_output(" 3 4\\n5")
+    True
+    >>> normalize_output("3 4") == normalize_output("3  4")
+    False
+    """
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+
+
+def score_runs(results: Sequence[RunResult], tests: Sequence[tuple[str, str]]) -> ProgramScore:
+    """Tests passed, timeouts and the first failure, over one program's runs (one per test, in order)."""
+    passed, timeouts, first_error = 0, 0, None
+    for number, (result, (_, expected)) in enumerate(zip(results, tests), start=1):
+        failure = run_failure(result, expected)
+        passed += failure is None
+        timeouts += result.timed_out
+        if failure is not None and first_error is None:
+            first_error = f"test {number}: {failure}"[:MAX_ERROR_CHARS]
+    return ProgramScore(passed, timeouts, first_error)
+
+
+def run_failure(result: RunResult, expected: str) -> str | None:
+    """Why a run fails its test, in a few words (the last line of a traceback for a crash); None if it passes."""
+    if result.error is not None:
+        return result.error
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        return lines[-1].strip() if lines else f"exit status {result.returncode}"
+    if normalize_output(result.stdout) != normalize_output(expected):
+        return "wrong output"
+    return None
