@@ -56,6 +56,8 @@ class WarmStartConfig:
     proposer_share: float = 0.25
     batch_size: int = 128
     learning_rate: float = 3e-3
+    # The learning-rate schedule of the warm start (a transformers scheduler name).
+    lr_scheduler_type: str = "cosine"
     # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.
     cache_dir: str = ".cache/selfplay/warm_start"
 

@@ -83,7 +83,7 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
             max_steps=config.steps,
             per_device_train_batch_size=config.batch_size,
             learning_rate=config.learning_rate,
-            lr_scheduler_type="cosine",
+            lr_scheduler_type=config.lr_scheduler_type,
             warmup_steps=min(100, config.steps // 10),
             logging_steps=config.steps,  # one line at the end; the progress bar shows the rest
             save_strategy="no",
