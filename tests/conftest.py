@@ -19,11 +19,14 @@ def warm_cache(tmp_path_factory) -> str:
 @pytest.fixture
 def tiny_overrides(tmp_path, warm_cache) -> list[str]:
     """A self-play run of a few steps: 4 problems x 4 answers per solver phase, the proposer trained every 2nd
-    step, after a short warm start (enough for the proposer to write valid problems)."""
+    step, after a short warm start (enough for the proposer to write valid problems). Shared weights, unlike the
+    embedded default: one model to warm-start is faster; tests of separate weights say so."""
     return [
         "schedule.steps=4",
         "schedule.proposer_every=2",
+        "model.shared=true",
         "model.warm_start.steps=250",
+        "model.warm_start.lr_scheduler_type=cosine",
         "model.warm_start.batch_size=32",
         f"model.warm_start.cache_dir={warm_cache}",
         "solver.per_device_train_batch_size=16",
