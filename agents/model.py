@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import warnings
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from agents.tiny import TinyModelConfig, build_char_tokenizer, build_tiny_model
 from selfplay.errors import ConfigError
 
 BUILTIN_TINY = "builtin:tiny"
+logger = logging.getLogger(__name__)
 
 
 class LanguageModel:
@@ -128,3 +130,14 @@ def generation_mode(model: PreTrainedModel):
                 yield model
     finally:
         model.train(was_training)
+
+
+def guarded(read, output):
+    """`read(output)` for a function that reads model output (a completion, or a verdict on one), or None if it
+    raised: a task's parser or a reward (possibly a user's) failing on strange output is an ordinary outcome,
+    never a crash of training."""
+    try:
+        return read(output)
+    except Exception as error:  # noqa: BLE001 - untrusted output; the failure is logged and read as "nothing"
+        logger.warning("%s failed on model output %.80r: %s", getattr(read, "__qualname__", read), output, error)
+        return None

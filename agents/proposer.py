@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.model import LanguageModel
+from agents.model import LanguageModel, guarded
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
@@ -24,4 +24,4 @@ class Proposer:
 
     def parse(self, completions: list[str]) -> list[Problem | None]:
         """The problem in each completion, None where there is no valid one (an ordinary outcome, counted)."""
-        return [self.task.parse_problem(completion) for completion in completions]
+        return [guarded(self.task.parse_problem, completion) for completion in completions]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.model import LanguageModel
+from agents.model import LanguageModel, guarded
 from selfplay.tasks.base import Task
 from selfplay.types import Attempt, Problem
 
@@ -27,4 +27,4 @@ class Solver:
         return [self.read(group) for group in completions]
 
     def read(self, completions: list[str]) -> list[Attempt]:
-        return [Attempt(completion, self.task.extract_answer(completion)) for completion in completions]
+        return [Attempt(completion, guarded(self.task.extract_answer, completion)) for completion in completions]

@@ -209,8 +209,6 @@ def _eval(args: argparse.Namespace) -> int:
     if args.task is not None:
         overrides.insert(0, f"task.name={args.task}")
     config = load_config(run_config, overrides)
-    if run_config is None and args.task not in (None, "arithmetic"):
-        config.task.options = {}  # the embedded default's options belong to arithmetic
     task = make_task(config.task)
     model = LanguageModel.load(str(model_dir), config.model.chat_template)
     eval_set = load_eval_set(task, config.evaluation)

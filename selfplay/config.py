@@ -54,7 +54,8 @@ class WarmStartConfig:
     max_difficulty: int = 3
     # The proposer is shown problems up to this difficulty, so self-play can choose harder ones than the solver saw.
     proposer_max_difficulty: int = 4
-    # With shared weights, the share of examples that teach the proposer's format (the rest teach solving).
+    # With shared weights, about this share of examples teach the proposer's format (one in round(1/share));
+    # the rest teach solving.
     proposer_share: float = 0.25
     batch_size: int = 128
     learning_rate: float = 3e-3
@@ -99,7 +100,8 @@ class ProposerRewardConfig:
     options: dict[str, Any] = field(default_factory=dict)
     # Reward of a completion that states no valid problem (R-Zero uses -1 for malformed output).
     invalid_penalty: float = -1.0
-    # Subtracted, times the share of the batch in a problem's near-duplicate cluster (0 turns it off).
+    # Subtracted, times the share of the *other* problems of the batch in a problem's near-duplicate cluster
+    # (0 turns it off).
     repetition_penalty: float = 0.0
     # Character-trigram Jaccard similarity at which two problems count as near-duplicates.
     repetition_threshold: float = 0.8
@@ -207,6 +209,7 @@ def check(config: SelfPlayConfig) -> None:
     """Cross-field checks, each error saying what to change. Normalises values YAML spells loosely."""
     if isinstance(config.model.chat_template, bool):
         config.model.chat_template = "on" if config.model.chat_template else "off"
+    warm = config.model.warm_start
     every = config.schedule.proposer_every
     if every != "never" and every < 1:
         raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
@@ -215,11 +218,14 @@ def check(config: SelfPlayConfig) -> None:
     evaluation = config.evaluation
     if evaluation.every < 0 or not 1 <= evaluation.min_difficulty <= evaluation.max_difficulty:
         raise ConfigError("evaluation needs every >= 0 and 1 <= min_difficulty <= max_difficulty")
+    if evaluation.k < 0 or evaluation.per_bucket < 1:
+        raise ConfigError("evaluation needs k >= 0 and per_bucket >= 1")
+    if not 0 <= warm.proposer_share <= 1 or warm.batch_size < 1:
+        raise ConfigError("model.warm_start needs 0 <= proposer_share <= 1 and batch_size >= 1")
     if config.run.shard_every < 1:
         raise ConfigError(f"run.shard_every must be at least 1, got {config.run.shard_every}")
     if not config.model.shared and config.model.solver_name_or_path is None and config.model.name_or_path == "":
         raise ConfigError("model.name_or_path is empty")
-    warm = config.model.warm_start
     if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
     for role in ("proposer", "solver"):

@@ -59,7 +59,11 @@ def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
         for _ in range(config.per_bucket * 20):  # small buckets run out of distinct problems: stop trying
             if len(seen) == config.per_bucket:
                 break
-            problem = task.sample_problem(rng, difficulty)
+            try:
+                problem = task.sample_problem(rng, difficulty)
+            except (ValueError, NotImplementedError) as error:
+                raise ConfigError(f"evaluation bucket {bucket_name(difficulty)}: {error}; "
+                                  "set evaluation.min_difficulty / max_difficulty for this task") from None
             if task.formal(problem) is not None and task.parse_problem(problem.text) is None:
                 raise ConfigError(f"evaluation bucket {bucket_name(difficulty)} holds problems the task rejects "
                                   f"({problem.text}); lower evaluation.max_difficulty or the task's limits")

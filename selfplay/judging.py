@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agents.model import guarded
 from agents.solver import Solver
 from selfplay.config import ProposerRewardConfig
 from selfplay.rewards import repetition_shares
@@ -55,7 +56,7 @@ def score_proposals(
 ) -> list[Proposal]:
     """Parse each completion, have the solver attempt the valid problems, and reward each proposal. Invalid
     problems, and problems the verifier cannot judge, get `settings.invalid_penalty`."""
-    problems = [task.parse_problem(text) for text in completions]
+    problems = [guarded(task.parse_problem, text) for text in completions]
     judged = iter(judge_problems([p for p in problems if p is not None], solver, verifier, task, attempts))
     shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
                                settings.repetition_threshold) if settings.repetition_penalty else None
@@ -65,7 +66,7 @@ def score_proposals(
             proposals.append(Proposal(text, None, None, settings.invalid_penalty))
             continue
         result = next(judged)
-        value = reward(result.verdict) if result.verdict.status == "ok" else None
+        value = guarded(reward, result.verdict) if result.verdict.status == "ok" else None
         value = settings.invalid_penalty if value is None else value
         if shares is not None:
             value -= settings.repetition_penalty * shares[index]

@@ -226,7 +226,8 @@ def load_agents(config: SelfPlayConfig, task: Task) -> tuple[LanguageModel, Lang
                                           settings.chat_template, settings.dtype, settings.tiny)
     if not settings.warm_start.steps:
         return proposer_model, solver_model, {"steps": 0}
-    fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype}
+    fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+                   "chat": proposer_model.use_chat_template}  # examples are formatted differently with a template
     if settings.shared:
         model, warm = warm_start(proposer_model, task, settings.warm_start, ("proposer", "solver"),
                                  config.run.seed, fingerprint)

@@ -105,7 +105,7 @@ def _curriculum(figure: Figure, steps, metrics) -> None:
     image = axes.imshow(grid, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
                         extent=(steps[0]["step"] - 0.5, steps[-1]["step"] + 0.5, levels[0] - 0.5, levels[-1] + 0.5))
     axes.set_xlabel("self-play step")
-    axes.set_ylabel("difficulty (operand digits)")
+    axes.set_ylabel("difficulty")
     axes.set_yticks(levels)
     figure.colorbar(image, ax=axes, label="share of problems")
 

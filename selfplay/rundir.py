@@ -7,7 +7,8 @@
       checkpoints/step-000100/{model | proposer, solver}/   save_pretrained folders
       summary.json              written when the run ends
 
-Files are written to a temporary name and renamed into place, so a reader never sees a half-written one.
+Files are written to a temporary name and renamed into place, so a reader never sees a half-written one;
+`metrics.jsonl` is appended to line by line instead, and readers skip a partial last line.
 """
 
 from __future__ import annotations

@@ -98,3 +98,15 @@ def test_sample_problem_levels(difficulty, unknowns, large):
 def test_solver_sees_the_proposers_wording():
     problem = TASK.parse_problem("A farmer has 3x + 2 = 11 sheep.")
     assert problem.text == "3x = 9" and "A farmer has 3x + 2 = 11 sheep." in TASK.solver_prompt(problem)
+
+
+def test_extra_equations_hide_the_wording():
+    # "x+y=10, x-y=2 and z=3": only z=3 is taken (last equation in one unknown); the solver must not be asked
+    # about x and y too, so it is shown the canonical equation instead of the wording
+    problem = TASK.parse_problem("x + y = 10, x - y = 2 and z = 3")
+    assert problem.text in TASK.solver_prompt(problem)
+
+
+def test_difficulty_beyond_four_is_refused():
+    with pytest.raises(ValueError, match="difficulty 1 to 4"):
+        TASK.sample_problem(random.Random(0), 5)

@@ -395,3 +395,14 @@ def test_resolve_errors(name, fragments):
         resolve("thing", name, {"b": 1, "a": 2})
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("override, fragment", [
+    ("evaluation.k=-1", "k >= 0"),
+    ("evaluation.per_bucket=0", "per_bucket >= 1"),
+    ("model.warm_start.proposer_share=1.5", "proposer_share"),
+    ("model.warm_start.batch_size=0", "batch_size >= 1"),
+])
+def test_range_checks(override, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        load_config(None, [override])

@@ -99,3 +99,12 @@ def test_maj_at_k_and_pass_at_k_on_hand_made_samples():
     assert result["maj@4"] == {"1d": 0.5}
     assert result["pass@4"] == {"1d": 0.75}
     assert result["count"] == {"1d": 4}
+
+
+def test_a_bucket_the_task_cannot_generate_is_a_config_error(tmp_path):
+    from selfplay.tasks import AlgebraTask, CodingTask
+
+    with pytest.raises(ConfigError, match="evaluation bucket 5d"):
+        generate_eval_set(AlgebraTask(), settings(tmp_path, max_difficulty=5))
+    with pytest.raises(ConfigError, match="evaluation bucket 3d"):
+        generate_eval_set(CodingTask(), settings(tmp_path, max_difficulty=3))

@@ -307,3 +307,28 @@ def test_no_valid_problems_does_not_call_the_solver():
 def test_repetition_penalty(completions, weight, expected):
     settings = ProposerRewardConfig(repetition_penalty=weight, repetition_threshold=0.8)
     assert [p.reward for p in _score(completions, settings=settings)] == pytest.approx(expected)
+
+
+def test_a_task_or_reward_that_raises_on_model_output_does_not_stop_training():
+    from selfplay.config import ProposerRewardConfig
+    from selfplay.judging import score_proposals
+    from selfplay.tasks import ArithmeticTask
+    from selfplay.types import Attempt
+
+    class Fragile(ArithmeticTask):
+        def parse_problem(self, completion):
+            if "boom" in completion:
+                raise RuntimeError("a user's parser with a bug")
+            return super().parse_problem(completion)
+
+    class FakeSolver:
+        def solve(self, problems, attempts):
+            return [[Attempt("2", "2")] * attempts for _ in problems]
+
+    def raising_reward(verdict):
+        raise ZeroDivisionError("a user's reward with a bug")
+
+    proposals = score_proposals(["boom", "1+1"], Fragile(), FakeSolver(), SympyVerifier(), raising_reward,
+                                ProposerRewardConfig(invalid_penalty=-1.0), attempts=2)
+    assert [p.problem is None for p in proposals] == [True, False]
+    assert [p.reward for p in proposals] == [-1.0, -1.0]  # both treated as invalid, nothing raised

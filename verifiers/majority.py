@@ -14,7 +14,7 @@ from verifiers.base import Verifier
 
 @dataclass
 class MajorityVerifier(Verifier):
-    """Majority vote over the answers, grouped by value; an unparsable answer never wins.
+    """Majority vote over the answers, grouped by value.
 
     Answers are grouped by value (the task's `answer_key`, so `403` and `403.0` vote together). An unparsable
     answer never wins and always gets 0.

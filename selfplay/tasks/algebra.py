@@ -81,7 +81,10 @@ class AlgebraTask(Task):
             chosen = equations[-count:]
             names = sorted({var for equation, _ in chosen for var in equation})
             if len(names) == count and self._well_posed(chosen, names):
-                return self.make_problem(chosen, names, statement=text.strip()[:_MAX_STATEMENT_CHARS])
+                # The proposer's wording is shown only when it states exactly these equations; otherwise the
+                # solver would be graded on fewer unknowns than it was asked about.
+                wording = text.strip()[:_MAX_STATEMENT_CHARS] if len(equations) == count else None
+                return self.make_problem(chosen, names, statement=wording)
         return None
 
     def _well_posed(self, equations: list[tuple[dict[str, int], int]], names: list[str]) -> bool:
@@ -155,7 +158,9 @@ class AlgebraTask(Task):
 
     def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
         """Difficulty 1: one unknown, one-digit coefficients; 2: one unknown, up to two digits; 3: two unknowns,
-        one digit; 4 and up: two unknowns, up to two digits. Solutions are integers."""
+        one digit; 4: two unknowns, up to two digits. Solutions are integers."""
+        if not 1 <= difficulty <= 4:
+            raise ValueError(f"algebra problems have difficulty 1 to 4, not {difficulty}")
         names = ["x"] if difficulty <= 2 else ["x", "y"]
         bound = 9 if difficulty in (1, 3) else min(99, 10**self.max_coefficient_digits - 1)
         while True:
