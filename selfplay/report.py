@@ -157,33 +157,28 @@ def _solve_rates(figure: Figure, steps, metrics) -> None:
 
 
 def _diversity(figure: Figure, steps, metrics) -> None:
-    axes = figure.add_subplot(1, 1, 1)
-    drawn = False
-    for key, label in (("proposer/unique_share", "unique problems"), ("proposer/distinct_2grams", "distinct 2-grams"),
-                       ("proposer/distinct_3grams", "distinct 3-grams")):
-        x, y = _series(steps, key)
-        if y:
-            axes.plot(x, _smooth(y, _window(steps)), label=label)
-            drawn = True
-    if not drawn:
-        return _empty(axes)
-    axes.set_xlabel("self-play step")
-    axes.set_ylim(-0.02, 1.02)
-    axes.legend(fontsize=8)
+    _shares(figure, steps, [("proposer/unique_share", "unique problems"),
+                            ("proposer/distinct_2grams", "distinct 2-grams"),
+                            ("proposer/distinct_3grams", "distinct 3-grams")], "nothing recorded yet")
 
 
 def _verifier(figure: Figure, steps, metrics) -> None:
+    _shares(figure, steps, [("verifier/precision", "verifier precision (label = truth)"),
+                            ("solver/accuracy", "solver accuracy (ground truth)"),
+                            ("solver/reward_mean", "solver reward (verifier)")], "no ground truth for this task")
+
+
+def _shares(figure: Figure, steps, series: list[tuple[str, str]], missing: str) -> None:
+    """Smoothed per-step metrics that lie in [0, 1], one line each; `missing` where none was recorded."""
     axes = figure.add_subplot(1, 1, 1)
     drawn = False
-    for key, label in (("verifier/precision", "verifier precision (label = truth)"),
-                       ("solver/accuracy", "solver accuracy (ground truth)"),
-                       ("solver/reward_mean", "solver reward (verifier)")):
+    for key, label in series:
         x, y = _series(steps, key)
         if y:
             axes.plot(x, _smooth(y, _window(steps)), label=label)
             drawn = True
     if not drawn:
-        return _empty(axes, "no ground truth for this task")
+        return _empty(axes, missing)
     axes.set_xlabel("self-play step")
     axes.set_ylim(-0.02, 1.02)
     axes.legend(fontsize=8)

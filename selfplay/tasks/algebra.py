@@ -56,8 +56,7 @@ class AlgebraTask(Task):
     def __post_init__(self) -> None:
         if not 1 <= self.max_coefficient_digits <= 6:
             raise ValueError(f"task.options.max_coefficient_digits must be 1 to 6, got {self.max_coefficient_digits}")
-        if "{problem}" not in self.solver_template:
-            raise ValueError("task.options.solver_template must contain '{problem}'")
+        self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt

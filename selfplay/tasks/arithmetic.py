@@ -53,8 +53,7 @@ class ArithmeticTask(Task):
             raise ValueError(f"task.options.ops must be made of '+', '-' and '*', got {self.ops!r}")
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
-        if "{problem}" not in self.solver_template:
-            raise ValueError("task.options.solver_template must contain '{problem}'")
+        self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt

@@ -19,6 +19,12 @@ class Task(ABC):
 
     name: ClassVar[str]
 
+    @staticmethod
+    def check_template(template: str) -> None:
+        """A solver template must say where the problem goes."""
+        if "{problem}" not in template:
+            raise ValueError("task.options.solver_template must contain '{problem}'")
+
     @abstractmethod
     def proposer_prompt(self) -> str:
         """The topic prompt the proposer completes with one problem."""

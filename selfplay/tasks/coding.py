@@ -53,8 +53,7 @@ class CodingTask(Task):
     def __post_init__(self) -> None:
         if not 1 <= self.min_tests <= self.max_tests <= 50:
             raise ValueError("task.options needs 1 <= min_tests <= max_tests <= 50")
-        if "{problem}" not in self.solver_template:
-            raise ValueError("task.options.solver_template must contain '{problem}'")
+        self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt
