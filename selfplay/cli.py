@@ -43,11 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="plots of a run, as one HTML file and PNG files")
     report.add_argument("run_dir", metavar="RUN_DIR")
 
+    compare = commands.add_parser("compare", help="finished runs side by side: one table (Markdown, CSV) and plots")
+    # "*", not "+": no RUN_DIR is then compare_runs' one-line error, like every other bad input
+    compare.add_argument("run_dirs", nargs="*", metavar="RUN_DIR")
+    compare.add_argument("--output", default="comparison",
+                         help="the folder for the table and the plots (default: ./comparison)")
+
     commands.add_parser("list", help="name the built-in tasks, verifiers and proposer rewards")
 
     # Overrides may come before or after flags (`train a=1 --no-progress b=2`): argparse leaves the later ones over.
     args, extra = parser.parse_known_args(argv)
-    unknown = [item for item in extra if "=" not in item or item.startswith("-") or args.command == "list"]
+    unknown = [item for item in extra
+               if "=" not in item or item.startswith("-") or args.command in ("list", "compare")]
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "train":
@@ -65,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
             from selfplay.report import build_report
 
             print(f"report written to {build_report(args.run_dir)}")
+            return 0
+        if args.command == "compare":
+            from selfplay.compare import compare_runs
+
+            result = compare_runs(args.run_dirs, args.output)
+            print(result["markdown"])
+            print(f"compare.md, compare.csv and {len(result['paths']) - 2} plots written to {args.output}/")
             return 0
         return _list()
     except ConfigError as error:

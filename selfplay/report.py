@@ -70,12 +70,12 @@ def build_report(run_dir: str | Path) -> Path:
     return folder / "report.html"
 
 
-def _series(steps: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
+def series(steps: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
     points = [(m["step"], m[key]) for m in steps if m.get(key) is not None]
     return [p[0] for p in points], [p[1] for p in points]
 
 
-def _smooth(values: list[float], window: int) -> list[float]:
+def smooth(values: list[float], window: int) -> list[float]:
     """Trailing mean over `window` points, so noisy per-step metrics read as trends."""
     out, total = [], 0.0
     for i, value in enumerate(values):
@@ -86,11 +86,11 @@ def _smooth(values: list[float], window: int) -> list[float]:
     return out
 
 
-def _window(steps: list[dict[str, Any]]) -> int:
+def smoothing_window(steps: list[dict[str, Any]]) -> int:
     return max(1, len(steps) // 40)
 
 
-def _empty(axes, text: str = "nothing recorded yet") -> None:
+def empty_axes(axes, text: str = "nothing recorded yet") -> None:
     axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="gray")
 
 
@@ -99,9 +99,9 @@ def _curriculum(figure: Figure, steps, metrics) -> None:
     levels = sorted({int(key.rsplit("/", 1)[1]) for m in steps for key in m
                      if key.startswith("proposer/difficulty_share/")})
     if not steps or not levels:
-        return _empty(axes)
-    window = _window(steps)
-    grid = [_smooth([m.get(f"proposer/difficulty_share/{level}", 0.0) for m in steps], window) for level in levels]
+        return empty_axes(axes)
+    window = smoothing_window(steps)
+    grid = [smooth([m.get(f"proposer/difficulty_share/{level}", 0.0) for m in steps], window) for level in levels]
     image = axes.imshow(grid, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
                         extent=(steps[0]["step"] - 0.5, steps[-1]["step"] + 0.5, levels[0] - 0.5, levels[-1] + 0.5))
     axes.set_xlabel("self-play step")
@@ -113,15 +113,15 @@ def _curriculum(figure: Figure, steps, metrics) -> None:
 def _proposer(figure: Figure, steps, metrics) -> None:
     axes = figure.add_subplot(1, 1, 1)
     if not steps:
-        return _empty(axes)
-    x, valid = _series(steps, "proposer/valid_rate")
-    axes.plot(x, _smooth(valid, _window(steps)), label="valid problems")
-    x, reward = _series(steps, "proposer/reward_mean")
+        return empty_axes(axes)
+    x, valid = series(steps, "proposer/valid_rate")
+    axes.plot(x, smooth(valid, smoothing_window(steps)), label="valid problems")
+    x, reward = series(steps, "proposer/reward_mean")
     if reward:
         axes.plot(x, reward, "o-", markersize=3, label="proposer reward (training steps)")
-    x, informative = _series(steps, "solver/solve_rate/some")
+    x, informative = series(steps, "solver/solve_rate/some")
     if informative:
-        axes.plot(x, _smooth(informative, _window(steps)), label="problems solved sometimes, not always")
+        axes.plot(x, smooth(informative, smoothing_window(steps)), label="problems solved sometimes, not always")
     axes.set_xlabel("self-play step")
     axes.legend(fontsize=8)
 
@@ -131,9 +131,9 @@ def _accuracy(figure: Figure, steps, metrics) -> None:
     keys = sorted({k for m in metrics for k in m if k.startswith("eval/accuracy/")},
                   key=lambda k: int(re.sub(r"\D", "", k.rsplit("/", 1)[1]) or 0))
     if not keys:
-        return _empty(axes, "no evaluation recorded yet")
+        return empty_axes(axes, "no evaluation recorded yet")
     for key in keys:
-        x, y = _series(metrics, key)
+        x, y = series(metrics, key)
         axes.plot(x, y, "o-", markersize=3, label=key.rsplit("/", 1)[1])
     axes.set_xlabel("self-play step (0: before training)")
     axes.set_ylabel("greedy accuracy")
@@ -147,9 +147,9 @@ def _solve_rates(figure: Figure, steps, metrics) -> None:
              ("solver/solve_rate/all", "always")]
     chosen = [m for m in steps if all(m.get(key) is not None for key, _ in parts)]
     if not chosen:
-        return _empty(axes)
-    window = _window(chosen)
-    axes.stackplot([m["step"] for m in chosen], *[_smooth([m[key] for m in chosen], window) for key, _ in parts],
+        return empty_axes(axes)
+    window = smoothing_window(chosen)
+    axes.stackplot([m["step"] for m in chosen], *[smooth([m[key] for m in chosen], window) for key, _ in parts],
                    labels=[label for _, label in parts], alpha=0.8)
     axes.set_xlabel("self-play step")
     axes.set_ylabel("share of problems")
@@ -168,17 +168,17 @@ def _verifier(figure: Figure, steps, metrics) -> None:
                             ("solver/reward_mean", "solver reward (verifier)")], "no ground truth for this task")
 
 
-def _shares(figure: Figure, steps, series: list[tuple[str, str]], missing: str) -> None:
+def _shares(figure: Figure, steps, lines: list[tuple[str, str]], missing: str) -> None:
     """Smoothed per-step metrics that lie in [0, 1], one line each; `missing` where none was recorded."""
     axes = figure.add_subplot(1, 1, 1)
     drawn = False
-    for key, label in series:
-        x, y = _series(steps, key)
+    for key, label in lines:
+        x, y = series(steps, key)
         if y:
-            axes.plot(x, _smooth(y, _window(steps)), label=label)
+            axes.plot(x, smooth(y, smoothing_window(steps)), label=label)
             drawn = True
     if not drawn:
-        return _empty(axes, missing)
+        return empty_axes(axes, missing)
     axes.set_xlabel("self-play step")
     axes.set_ylim(-0.02, 1.02)
     axes.legend(fontsize=8)
