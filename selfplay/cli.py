@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="plots of a run, as one HTML file and PNG files")
     report.add_argument("run_dir", metavar="RUN_DIR")
 
+    experiment = commands.add_parser("experiment", help="train every method of experiment.methods on the same "
+                                     "settings, then compare them")
+    experiment.add_argument("args", nargs="*", metavar="[CONFIG] [section.key=value ...]")
+    experiment.add_argument("--no-progress", action="store_true", help="no progress bars")
+
     compare = commands.add_parser("compare", help="finished runs side by side: one table (Markdown, CSV) and plots")
     # "*", not "+": no RUN_DIR is then compare_runs' one-line error, like every other bad input
     compare.add_argument("run_dirs", nargs="*", metavar="RUN_DIR")
@@ -57,13 +62,15 @@ def main(argv: list[str] | None = None) -> int:
                if "=" not in item or item.startswith("-") or args.command in ("list", "compare")]
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if args.command == "train":
+    if args.command in ("train", "experiment"):
         args.args += extra
     elif args.command in ("verify", "eval"):
         args.overrides += extra
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "experiment":
+            return _experiment(args)
         if args.command == "verify":
             return _verify(args)
         if args.command == "eval":
@@ -86,16 +93,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _config_and_overrides(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    paths = [a for a in args.args if "=" not in a]
+    if len(paths) > 1:
+        raise ConfigError(f"give at most one config file, got {len(paths)}: {' '.join(paths)}")
+    return (paths[0] if paths else None), [a for a in args.args if "=" in a]
+
+
 def _train(args: argparse.Namespace) -> int:
     from selfplay.config import load_config
     from selfplay.loop import train
     from selfplay.rundir import RunDir
 
-    paths = [a for a in args.args if "=" not in a]
-    overrides = [a for a in args.args if "=" in a]
-    if len(paths) > 1:
-        raise ConfigError(f"give at most one config file, got {len(paths)}: {' '.join(paths)}")
-    config = load_config(paths[0] if paths else None, overrides)
+    path, overrides = _config_and_overrides(args)
+    config = load_config(path, overrides)
     if args.dry_run:
         from selfplay.loop import plan
 
@@ -107,6 +118,33 @@ def _train(args: argparse.Namespace) -> int:
     print(f"selfplay: writing the run to {run_dir.path}", file=sys.stderr)
     summary = train(config, run_dir, progress=not args.no_progress)
     print(format_summary(summary, run_dir.path))
+    return 0
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    """Each method of `experiment.methods` in OUTPUT/<method>, then the comparison in OUTPUT/comparison. A method
+    whose run finished before (summary.json) is reused, so an interrupted experiment picks up where it stopped."""
+    from selfplay.compare import compare_runs
+    from selfplay.config import load_config
+    from selfplay.loop import train
+    from selfplay.rundir import RunDir
+
+    path, overrides = _config_and_overrides(args)
+    config = load_config(path, overrides)
+    output = Path(config.run.output_dir or f"runs/experiment-{time.strftime('%Y%m%d-%H%M%S')}")
+    configs = {method: load_config(path, [*overrides, f"method.name={method}", f"run.output_dir={output / method}"])
+               for method in config.experiment.methods}  # all checked before anything runs
+    for method, method_config in configs.items():
+        folder = output / method
+        if (folder / "summary.json").is_file():
+            print(f"selfplay: {method}: finished before, reused ({folder})", file=sys.stderr)
+            continue
+        print(f"selfplay: {method}: writing the run to {folder}", file=sys.stderr)
+        summary = train(method_config, RunDir.create(folder), progress=not args.no_progress)
+        print(format_summary(summary, folder), file=sys.stderr)
+    result = compare_runs([output / method for method in configs], output / "comparison")
+    print(result["markdown"])
+    print(f"comparison written to {output / 'comparison'}/")
     return 0
 
 

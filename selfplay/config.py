@@ -20,6 +20,7 @@ import yaml
 from agents.tiny import TinyModelConfig
 from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig
+from selfplay.instruments import DEFAULT_MARKERS
 
 # ---------------------------------------------------------------------------------------------------------------
 # The schema
@@ -63,6 +64,9 @@ class WarmStartConfig:
     lr_scheduler_type: str = "constant"
     # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.
     cache_dir: str = ".cache/selfplay/warm_start"
+    # Share of the solver's examples shown with the true answer as a hint (`method.hint_template`), so that a
+    # model too small to reason learns what a hint is before `rationalize` asks it to use one (0: never).
+    hint_share: float = 0.0
 
 
 @dataclass
@@ -115,6 +119,53 @@ class ScheduleConfig:
     proposer_every: int | Literal["never"] = 5
 
 
+METHODS = ("selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize")
+
+# SFT settings of the fine-tuning methods unless `method.sft` says otherwise: the solver's learning rate, one
+# optimizer step per self-play step (methods.py), TRL's own logging and checkpoints off.
+_SFT_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 1e-4,
+    "lr_scheduler_type": "constant",
+    "max_grad_norm": 1.0,
+    "seed": 0,
+}
+
+
+@dataclass
+class MethodConfig:
+    # How the solver learns (methods.py): "selfplay" (a proposer writes the problems), "rlvr" (GRPO with the
+    # verifier on a fixed problem set), "self_distill" (fine-tune on its own answers), "filtered" (only on
+    # answers the verifier accepts), "sft" (on the true answers), "rationalize" (on answers it wrote while
+    # shown the true answer as a hint, trained without the hint).
+    name: Literal["selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize"] = "selfplay"
+    # The fixed problem set of the methods without a proposer: this many distinct problems, generated once by
+    # the task from `seed`, with difficulty in [min_difficulty, max_difficulty] (the range the proposer starts
+    # from in the embedded default).
+    problems: int = 2000
+    min_difficulty: int = 1
+    max_difficulty: int = 4
+    seed: int = 99
+    # `filtered` and `rationalize` keep an answer when its reward is at least this.
+    accept_reward: float = 1.0
+    # What the `rationalize` teacher sees: {prompt} is the solver's prompt, {truth} the true answer and
+    # {answer} the true answer written as the solver writes answers.
+    hint_template: str = "{prompt}\nHint: the correct answer is {truth}. Show the reasoning that leads to it."
+    # TRL SFTConfig fields for the fine-tuning methods (any SFTConfig field).
+    sft: dict[str, Any] = field(default_factory=lambda: dict(_SFT_DEFAULTS))
+
+
+@dataclass
+class InstrumentsConfig:
+    # Epistemic markers counted in the solver's answers (instruments.py), matched as whole words, any case.
+    markers: list[str] = field(default_factory=lambda: list(DEFAULT_MARKERS))
+
+
+@dataclass
+class ExperimentConfig:
+    # The methods `selfplay experiment` runs, one after the other, on otherwise identical settings.
+    methods: list[str] = field(default_factory=lambda: list(METHODS))
+
+
 @dataclass
 class RunConfig:
     # The run directory; None: runs/<date>-<time>. It must not exist or be empty.
@@ -160,11 +211,20 @@ class SelfPlayConfig:
     proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 12})
     solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 10})
     evaluation: EvalConfig = field(default_factory=EvalConfig)
+    method: MethodConfig = field(default_factory=MethodConfig)
+    instruments: InstrumentsConfig = field(default_factory=InstrumentsConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
     def grpo_config(self, role: Literal["proposer", "solver"], output_dir: str | Path):
         """The TRL GRPOConfig of one role, with the framework's defaults under the config's section."""
         return build_grpo_config(role, getattr(self, role), output_dir)
+
+    def sft_config(self, output_dir: str | Path):
+        """The TRL SFTConfig of the fine-tuning methods: one batch holds every answer of one step."""
+        solver = self.grpo_config("solver", "unused")
+        return build_sft_config({**self.method.sft, "per_device_train_batch_size": solver.generation_batch_size},
+                                output_dir)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -231,6 +291,21 @@ def check(config: SelfPlayConfig) -> None:
     for role in ("proposer", "solver"):
         setattr(config, role, check_role_section(role, getattr(config, role)))
         config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
+    method = config.method
+    if method.problems < 1 or not 1 <= method.min_difficulty <= method.max_difficulty:
+        raise ConfigError("method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty")
+    if not 0 <= warm.hint_share <= 1:
+        raise ConfigError(f"model.warm_start.hint_share must be between 0 and 1, got {warm.hint_share}")
+    if "{prompt}" not in method.hint_template or not ("{answer}" in method.hint_template
+                                                       or "{truth}" in method.hint_template):
+        raise ConfigError("method.hint_template must contain {prompt} and {answer} or {truth}")
+    method.sft = check_fields("method.sft", method.sft, "SFTConfig")
+    config.sft_config("unused")  # raises ConfigError on a bad combination
+    unknown = [name for name in config.experiment.methods if name not in METHODS]
+    if unknown or not config.experiment.methods:
+        raise ConfigError(f"experiment.methods must name some of {', '.join(METHODS)}; got {unknown or 'none'}")
+    if not all(isinstance(marker, str) and marker.strip() for marker in config.instruments.markers):
+        raise ConfigError("instruments.markers must be a list of non-empty strings")
     from selfplay.components import make_proposer_reward, make_task, make_verifier
 
     make_task(config.task)
@@ -241,14 +316,21 @@ def check(config: SelfPlayConfig) -> None:
 def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:
     """A role's GRPO section with every key checked against GRPOConfig's fields and every value against its type
     (numbers YAML left as strings, like `1e-4`, become numbers)."""
-    from trl import GRPOConfig
+    return check_fields(role, section, "GRPOConfig")
 
-    hints = typing.get_type_hints(GRPOConfig)
+
+def check_fields(prefix: str, section: dict[str, Any], config_class: Literal["GRPOConfig", "SFTConfig"],
+                 ) -> dict[str, Any]:
+    """`section` with every key checked against the fields of TRL's `config_class` and every value against its
+    type."""
+    import trl
+
+    hints = typing.get_type_hints(getattr(trl, config_class))
     checked = {}
     for key, value in section.items():
         if key not in hints:
-            raise ConfigError(f"unknown key {role}.{key} (not a TRL GRPOConfig field)")
-        checked[key] = _check_type(value, hints[key], f"{role}.{key}")
+            raise ConfigError(f"unknown key {prefix}.{key} (not a TRL {config_class} field)")
+        checked[key] = _check_type(value, hints[key], f"{prefix}.{key}")
     return checked
 
 
@@ -265,6 +347,20 @@ def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path
         return GRPOConfig(**settings)
     except (ValueError, TypeError) as error:
         raise ConfigError(f"invalid {role} settings: {str(error).strip().splitlines()[0]}") from None
+
+
+def build_sft_config(section: dict[str, Any], output_dir: str | Path):
+    import torch
+    from trl import SFTConfig
+
+    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **_SFT_DEFAULTS, **section, "output_dir": str(output_dir)}
+    if not torch.cuda.is_available():
+        settings.setdefault("use_cpu", True)
+        settings.setdefault("bf16", False)
+    try:
+        return SFTConfig(**settings)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"invalid method.sft settings: {str(error).strip().splitlines()[0]}") from None
 
 
 def dump_config(config: SelfPlayConfig) -> str:
@@ -294,7 +390,7 @@ def _merge(base: dict[str, Any], update: dict[str, Any], prefix: str, free_form:
         if key not in base and not free_form:
             valid = ", ".join(base)
             raise ConfigError(f"unknown config key {dotted!r}; valid keys here: {valid}")
-        section_is_free = free_form or key in ("options", "proposer", "solver")
+        section_is_free = free_form or key in ("options", "proposer", "solver", "sft")
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(base[key], value, prefix=f"{dotted}.", free_form=section_is_free)
         elif isinstance(base.get(key), dict) and not free_form and value is not None:

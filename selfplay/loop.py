@@ -26,42 +26,117 @@ from selfplay.config import SelfPlayConfig, dump_config
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
+from selfplay.instruments import instrument_metrics
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
-from selfplay.types import Proposal
+from selfplay.types import Judged, Proposal
+from verifiers.base import Verifier
 from selfplay.warmstart import warm_start
 
 
+class Session:
+    """What a run of any method shares: the task and verifier, the held-out evaluation (at the start, every
+    `evaluation.every` steps and at the end), the per-step log and problem records, checkpoints and the summary.
+    A method's loop (here for self-play, methods.py for the others) decides only what is trained on."""
+
+    def __init__(self, config: SelfPlayConfig, run_dir: RunDir, solver_model: LanguageModel, task: Task,
+                 verifier: Verifier):
+        self.config, self.run_dir, self.task, self.verifier = config, run_dir, task, verifier
+        self.started = time.time()
+        self.budget = {"optimizer_steps": 0, "sampled_answers": 0, "trained_examples": 0}
+        solver_args = config.grpo_config("solver", "unused")
+        self.solver = Solver(solver_model, task, solver_args.max_completion_length, solver_args.temperature,
+                             solver_args.top_p)
+        eval_set = load_eval_set(task, config.evaluation)
+        eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
+        self.evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens,
+                                                 config.evaluation.k, config.evaluation.temperature)
+        self.evaluations = {0: self.evaluate_solver()}  # the starting point
+        run_dir.log_metrics({"step": 0, **eval_metrics(self.evaluations[0])})
+        self.last: dict[str, Any] = {}
+
+    def solver_step_metrics(self, judged: list[Judged]) -> tuple[dict[str, float], list[str | None]]:
+        """The solver's metrics and instruments for the problems it answered this step, and their truths."""
+        truths = [ground_truth(self.task, item.problem) for item in judged]
+        metrics = solver_metrics(self.task, judged, truths)
+        metrics.update(instrument_metrics([[a.completion for a in item.attempts] for item in judged],
+                                          [[a.answer for a in item.attempts] for item in judged],
+                                          [item.problem.text for item in judged], self.config.instruments.markers))
+        return metrics, truths
+
+    def end_step(self, step: int, metrics: dict[str, Any], step_started: float, rows: list[dict[str, Any]],
+                 models: tuple[LanguageModel | None, LanguageModel], reporter: Any) -> None:
+        """Evaluate when due, then log the step's metrics, keep its records and save a checkpoint when due."""
+        config = self.config
+        if step == config.schedule.steps or (config.evaluation.every and step % config.evaluation.every == 0):
+            self.evaluations[step] = self.evaluate_solver()
+            metrics.update(eval_metrics(self.evaluations[step]))
+        metrics["time/step_seconds"] = time.time() - step_started
+        self.run_dir.log_metrics(metrics)
+        reporter.report({k: v for k, v in metrics.items() if "/trl/" not in k and k != "step"}, step)
+        self.run_dir.add_records(rows)
+        if step % config.run.shard_every == 0:
+            self.run_dir.flush_records()
+        if config.run.save_every and step % config.run.save_every == 0 and step != config.schedule.steps:
+            save_checkpoint(self.run_dir, step, config, *models)
+        self.last = metrics
+
+    def finish(self, models: tuple[LanguageModel | None, LanguageModel], warm: dict[str, Any]) -> dict[str, Any]:
+        """Save the last checkpoint and write the summary."""
+        self.run_dir.flush_records()
+        steps = self.config.schedule.steps
+        save_checkpoint(self.run_dir, steps, self.config, *models)
+        spans = curriculum(read_metrics(self.run_dir.path))
+        solver_rows = load_problems(self.run_dir.path).filter(lambda row: row["role"] == "solver").to_list()
+        summary = {
+            "method": self.config.method.name,
+            "steps": steps,
+            "wall_seconds": time.time() - self.started,
+            "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "warm_start": warm,
+            "budget": self.budget,
+            "evaluation": {"start": self.evaluations[0], "end": self.evaluations[steps], "history": self.evaluations},
+            "curriculum": spans,
+            "verifier_by_bucket": precision_by_bucket(self.task, solver_rows, spans),
+            "final_metrics": self.last,
+        }
+        self.run_dir.write_json("summary.json", summary)
+        return summary
+
+
 def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dict[str, Any]:
-    """Run self-play as configured, writing everything to `run_dir`. Returns the run's summary."""
-    started = time.time()
+    """Run the configured method (self-play by default), writing everything to `run_dir`. Returns the summary."""
     quiet_libraries()
     set_seed(config.run.seed)
-    rng = random.Random(config.run.seed)
     task = make_task(config.task)
     verifier = make_verifier(config.verifier)
-    proposer_score = make_proposer_reward(config.proposer_reward)
     run_dir.write_text("config.yaml", dump_config(config))
+    if config.method.name != "selfplay":
+        from selfplay.methods import train_method
 
+        return train_method(config, run_dir, task, verifier, progress)
+    return train_selfplay(config, run_dir, task, verifier, progress)
+
+
+def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, progress: bool,
+                   ) -> dict[str, Any]:
+    """Asymmetric self-play: each step a proposer phase, then a solver phase."""
+    rng = random.Random(config.run.seed)
+    proposer_score = make_proposer_reward(config.proposer_reward)
     proposer_model, solver_model, warm = load_agents(config, task)
     proposer_model, solver_model = anchor_on_disk(run_dir, config, proposer_model, solver_model)
+    models = (proposer_model, solver_model)
     proposer_args = config.grpo_config("proposer", run_dir.path / "trl" / "proposer")
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     proposer = Proposer(proposer_model, task, proposer_args.max_completion_length, proposer_args.temperature,
                         proposer_args.top_p)
-    solver = Solver(solver_model, task, solver_args.max_completion_length, solver_args.temperature,
-                    solver_args.top_p)
+    session = Session(config, run_dir, solver_model, task, verifier)
+    solver = session.solver
     attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases
     proposals_per_step = proposer_args.generation_batch_size
-    eval_set = load_eval_set(task, config.evaluation)
-    eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
-    evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens, config.evaluation.k,
-                                        config.evaluation.temperature)
-    evaluations = {0: evaluate_solver()}  # the starting point
-    run_dir.log_metrics({"step": 0, **eval_metrics(evaluations[0])})
 
     # One trainer per role, made once. With shared weights they share one optimizer and one LR schedule.
     steps = config.schedule.steps
@@ -84,7 +159,7 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
     gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase
 
     bar = tqdm(range(1, steps + 1), desc="self-play", unit="step", disable=not progress)
-    last: dict[str, float] = {}
+    budget = session.budget
     for step in bar:
         step_started = time.time()
         metrics: dict[str, Any] = {"step": step}
@@ -95,6 +170,8 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
             prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
             metrics.update(proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}), step))
             proposals = proposer_reward.take()
+            budget["optimizer_steps"] += proposer_trainer.optimizer_steps_per_phase
+            budget["sampled_answers"] += attempts * sum(p.judged is not None for p in proposals)
         else:
             completions = proposer.propose(proposals_per_step)
             proposals = [Proposal(text, problem) for text, problem in zip(completions, proposer.parse(completions))]
@@ -113,46 +190,21 @@ def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dic
                                          "problem_index": list(range(count))})
             metrics.update(solver_trainer.train_phase(dataset, step))
             judged = solver_reward.take()
-        truths = [ground_truth(task, item.problem) for item in judged]
-        metrics.update(solver_metrics(task, judged, truths))
+            budget["optimizer_steps"] += solver_trainer.optimizer_steps_per_phase
+            budget["sampled_answers"] += count * attempts
+            budget["trained_examples"] += count * attempts
+        solver_step, truths = session.solver_step_metrics(judged)
+        metrics.update(solver_step)
         metrics["solver/skipped"] = float(not valid)  # no valid problem: nothing for the solver this step
         metrics["time/solver_seconds"] = time.time() - solver_started
 
-        # evaluate (held-out, greedy), now and then
-        if step == steps or (config.evaluation.every and step % config.evaluation.every == 0):
-            evaluations[step] = evaluate_solver()
-            metrics.update(eval_metrics(evaluations[step]))
-        metrics["time/step_seconds"] = time.time() - step_started
-
-        # record
-        run_dir.log_metrics(metrics)
-        solver_trainer.report({k: v for k, v in metrics.items() if "/trl/" not in k and k != "step"}, step)
-        run_dir.add_records(records(step, task, proposals, proposer_trained, judged, truths))
-        if step % config.run.shard_every == 0:
-            run_dir.flush_records()
-        if config.run.save_every and step % config.run.save_every == 0 and step != steps:
-            save_checkpoint(run_dir, step, config, proposer_model, solver_model)
-        last = metrics
-        bar.set_postfix({key.split("/")[-1]: f"{last[key]:.2f}" for key in
-                         ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean") if key in last})
+        session.end_step(step, metrics, step_started, records(step, task, proposals, proposer_trained, judged, truths),
+                         models, solver_trainer)
+        bar.set_postfix({key.split("/")[-1]: f"{metrics[key]:.2f}" for key in
+                         ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean") if key in metrics})
 
     gc.unfreeze()
-    run_dir.flush_records()
-    save_checkpoint(run_dir, steps, config, proposer_model, solver_model)
-    spans = curriculum(read_metrics(run_dir.path))
-    solver_rows = load_problems(run_dir.path).filter(lambda row: row["role"] == "solver").to_list()
-    summary = {
-        "steps": steps,
-        "wall_seconds": time.time() - started,
-        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "warm_start": warm,
-        "evaluation": {"start": evaluations[0], "end": evaluations[steps], "history": evaluations},
-        "curriculum": spans,
-        "verifier_by_bucket": precision_by_bucket(task, solver_rows, spans),
-        "final_metrics": last,
-    }
-    run_dir.write_json("summary.json", summary)
-    return summary
+    return session.finish(models, warm)
 
 
 def plan(config: SelfPlayConfig) -> dict[str, Any]:
@@ -214,53 +266,68 @@ def trains_proposer(config: SelfPlayConfig, step: int) -> bool:
     return every != "never" and step % every == 0
 
 
-def load_agents(config: SelfPlayConfig, task: Task) -> tuple[LanguageModel, LanguageModel, dict[str, Any]]:
-    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured."""
+def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
+                ) -> tuple[LanguageModel | None, LanguageModel, dict[str, Any]]:
+    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured.
+    Without `with_proposer` (methods that have no proposer) a separate proposer is not built: None."""
     settings = config.model
-    proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype, settings.tiny)
+    warm_config = settings.warm_start
+    hint = config.method.hint_template if warm_config.hint_share else None
+    proposer_model = None
+    if settings.shared or with_proposer:
+        proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype,
+                                            settings.tiny)
     if settings.shared:
         solver_model = proposer_model
     else:
         set_seed(config.run.seed + 1)  # a separately initialised solver when both start from builtin:tiny
         solver_model = LanguageModel.load(settings.solver_name_or_path or settings.name_or_path,
                                           settings.chat_template, settings.dtype, settings.tiny)
-    if not settings.warm_start.steps:
+    if not warm_config.steps:
         return proposer_model, solver_model, {"steps": 0}
     fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
-                   "chat": proposer_model.use_chat_template}  # examples are formatted differently with a template
+                   "chat": solver_model.use_chat_template}  # examples are formatted differently with a template
     if settings.shared:
-        model, warm = warm_start(proposer_model, task, settings.warm_start, ("proposer", "solver"),
-                                 config.run.seed, fingerprint)
+        model, warm = warm_start(proposer_model, task, warm_config, ("proposer", "solver"), config.run.seed,
+                                 fingerprint, hint)
         return model, model, warm
+    warm = {}
+    if proposer_model is not None:
+        proposer_model, warm["proposer"] = warm_start(proposer_model, task, warm_config, ("proposer",),
+                                                      config.run.seed, fingerprint)
     fingerprint["solver_model"] = settings.solver_name_or_path
-    proposer_model, proposer_warm = warm_start(proposer_model, task, settings.warm_start, ("proposer",),
-                                               config.run.seed, fingerprint)
-    solver_model, solver_warm = warm_start(solver_model, task, settings.warm_start, ("solver",),
-                                           config.run.seed + 1, fingerprint)
-    return proposer_model, solver_model, {"proposer": proposer_warm, "solver": solver_warm}
+    solver_model, warm["solver"] = warm_start(solver_model, task, warm_config, ("solver",), config.run.seed + 1,
+                                              fingerprint, hint)
+    return proposer_model, solver_model, warm
 
 
-def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel,
-                   solver_model: LanguageModel) -> tuple[LanguageModel, LanguageModel]:
+def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                   solver_model: LanguageModel) -> tuple[LanguageModel | None, LanguageModel]:
     """A model built in memory (builtin:tiny without a warm start) is saved as the run's step-0 checkpoint and
     loaded back from it: the starting weights are kept, and TRL can reload a reference model from that path
-    when beta > 0."""
-    if proposer_model.model.config._name_or_path and solver_model.model.config._name_or_path:
+    when beta > 0. (No proposer: a method without one.)"""
+    models = [model for model in (proposer_model, solver_model) if model is not None]
+    if all(model.model.config._name_or_path for model in models):
         return proposer_model, solver_model
     save_checkpoint(run_dir, 0, config, proposer_model, solver_model)
     folder = run_dir.checkpoint_dir(0)
+
+    def reload(name: str, model: LanguageModel) -> LanguageModel:
+        return LanguageModel.load(str(folder / name), "on" if model.use_chat_template else "off")
+
     if config.model.shared:
-        model = LanguageModel.load(str(folder / "model"), "on" if proposer_model.use_chat_template else "off")
+        model = reload("model", solver_model)
         return model, model
-    return (LanguageModel.load(str(folder / "proposer"), "on" if proposer_model.use_chat_template else "off"),
-            LanguageModel.load(str(folder / "solver"), "on" if solver_model.use_chat_template else "off"))
+    return (None if proposer_model is None else reload("proposer", proposer_model)), reload("solver", solver_model)
 
 
-def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel,
+def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel | None,
                     solver_model: LanguageModel) -> None:
+    """checkpoints/step-N/model (shared weights), or proposer/ and solver/ (only solver/ without a proposer)."""
     folder = run_dir.checkpoint_dir(step)
     if config.model.shared:
-        proposer_model.save(folder / "model")
-    else:
+        solver_model.save(folder / "model")
+        return
+    if proposer_model is not None:
         proposer_model.save(folder / "proposer")
-        solver_model.save(folder / "solver")
+    solver_model.save(folder / "solver")

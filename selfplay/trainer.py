@@ -9,7 +9,7 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
 from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
-from trl import GRPOConfig, GRPOTrainer
+from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 
 from selfplay.errors import ConfigError
 
@@ -73,14 +73,66 @@ class _RoleLogs(Trainer):
             self.state.global_step = phase_step
 
 
-class RoleTrainer(GRPOTrainer, _RoleLogs):
+class _Phases(_RoleLogs):
+    """Training in phases: one `train()` call per phase, on that phase's data, with one optimizer and one
+    learning-rate schedule kept across all phases (TRL and transformers would rebuild the schedule on every
+    `train()` call, restarting warm-up and decay)."""
+
+    optimizer_steps_per_phase: int = 1
+
+    def _keep_one_schedule(self, total_optimizer_steps: int, share_optimizer_with: _Phases | None) -> None:
+        if share_optimizer_with is not None:
+            self.optimizer = share_optimizer_with.optimizer
+            self.lr_scheduler = share_optimizer_with.lr_scheduler
+        else:
+            self.create_optimizer()
+            self.create_scheduler(num_training_steps=total_optimizer_steps)
+        self._created_lr_scheduler = False  # so train() keeps this schedule instead of building a new one
+
+    def _train_phase(self, dataset: Dataset, step: int) -> dict[str, float]:
+        """Train on `dataset` for this phase's optimizer steps at self-play step `step`. Returns the metrics TRL
+        logged (`<role>/trl/...`), averaged over the phase."""
+        self.train_dataset = dataset
+        self.args.max_steps = self.optimizer_steps_per_phase
+        self.loop_step = step
+        self.log_catcher.logs.clear()
+        self.log_catcher.active = True
+        try:
+            self.train()
+        finally:
+            self.log_catcher.active = False
+        merged: dict[str, list[float]] = defaultdict(list)
+        for log in self.log_catcher.logs:
+            for key, value in log.items():
+                merged[key].append(float(value))
+        return {key: sum(values) / len(values) for key, values in merged.items()}
+
+    def _quiet_logs(self, tensorboard_dir: str | None) -> None:
+        self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
+        if any(isinstance(callback, TensorBoardCallback) for callback in self.callback_handler.callbacks):
+            self.remove_callback(TensorBoardCallback)
+            self.add_callback(_KeepOpenTensorBoard(tensorboard_dir))
+
+    def report(self, metrics: dict[str, float], step: int) -> None:
+        """Send the loop's own metrics to this trainer's `report_to` integrations (TensorBoard, W&B, ...) at
+        self-play step `step`."""
+        if not self.args.report_to or self.args.report_to == ["none"]:
+            return
+        phase_step, self.state.global_step = self.state.global_step, step
+        try:
+            self.callback_handler.on_log(self.args, self.state, self.control, dict(metrics))
+        finally:
+            self.state.global_step = phase_step
+
+
+class RoleTrainer(GRPOTrainer, _Phases):
     """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's prompts) at a time.
 
-    TRL rebuilds the learning-rate scheduler on every `train()` call and may keep completions buffered from the
-    last one. Here the optimizer and a single schedule spanning the whole run are created once and kept, the
-    buffer is cleared before each phase, and each phase is exactly one generation batch, so no completion is
-    trained on in two phases. With shared weights, the second trainer takes the first one's optimizer and schedule
-    (`share_optimizer_with`): one model, one optimizer state, one schedule over both roles' steps.
+    The optimizer and a single schedule spanning the whole run are created once and kept (`_Phases`); TRL may
+    keep completions buffered from the last call, so the buffer is cleared before each phase, and each phase is
+    exactly one generation batch: no completion is trained on in two phases. With shared weights, the second
+    trainer takes the first one's optimizer and schedule (`share_optimizer_with`): one model, one optimizer state,
+    one schedule over both roles' steps.
     """
 
     def __init__(
@@ -105,48 +157,38 @@ class RoleTrainer(GRPOTrainer, _RoleLogs):
             processing_class=tokenizer,
             callbacks=[self.log_catcher],
         )
-        self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
-        if any(isinstance(callback, TensorBoardCallback) for callback in self.callback_handler.callbacks):
-            self.remove_callback(TensorBoardCallback)
-            self.add_callback(_KeepOpenTensorBoard(tensorboard_dir))
+        self._quiet_logs(tensorboard_dir)
         self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
         self.prompts_per_phase = args.generation_batch_size // self.num_generations
-        if share_optimizer_with is not None:
-            self.optimizer = share_optimizer_with.optimizer
-            self.lr_scheduler = share_optimizer_with.lr_scheduler
-        else:
-            self.create_optimizer()
-            self.create_scheduler(num_training_steps=total_optimizer_steps)
-        self._created_lr_scheduler = False  # so train() keeps this schedule instead of building a new one
+        self._keep_one_schedule(total_optimizer_steps, share_optimizer_with)
 
     def train_phase(self, dataset: Dataset, step: int = 0) -> dict[str, float]:
         """One phase at self-play step `step`: generate once for `dataset`'s prompts, score, and take this phase's
         optimizer steps. Returns TRL's metrics (`<role>/trl/...`), averaged over the phase's optimizer steps."""
         if len(dataset) != self.prompts_per_phase:
             raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
-        self.train_dataset = dataset
-        self.args.max_steps = self.optimizer_steps_per_phase
         self._buffered_inputs = None
-        self.loop_step = step
-        self.log_catcher.logs.clear()
-        self.log_catcher.active = True
-        try:
-            self.train()
-        finally:
-            self.log_catcher.active = False
-        merged: dict[str, list[float]] = defaultdict(list)
-        for log in self.log_catcher.logs:
-            for key, value in log.items():
-                merged[key].append(float(value))
-        return {key: sum(values) / len(values) for key, values in merged.items()}
+        return self._train_phase(dataset, step)
 
-    def report(self, metrics: dict[str, float], step: int) -> None:
-        """Send the loop's own metrics to this trainer's `report_to` integrations (TensorBoard, W&B, ...) at
-        self-play step `step`."""
-        if not self.args.report_to or self.args.report_to == ["none"]:
-            return
-        phase_step, self.state.global_step = self.state.global_step, step
-        try:
-            self.callback_handler.on_log(self.args, self.state, self.control, dict(metrics))
-        finally:
-            self.state.global_step = phase_step
+
+class PhaseSFTTrainer(SFTTrainer, _Phases):
+    """TRL's SFTTrainer trained one phase at a time, one optimizer step per phase on that phase's examples
+    (prompt/completion pairs; the loss covers the completion only). Used by the methods that fine-tune on
+    chosen answers (methods.py)."""
+
+    def __init__(self, role: str, model: PreTrainedModel, args: SFTConfig, tokenizer: PreTrainedTokenizerBase,
+                 total_optimizer_steps: int, tensorboard_dir: str | None = None):
+        self.role = role
+        self.log_catcher = _LogCatcher()
+        placeholder = Dataset.from_dict({"prompt": ["1"], "completion": ["1"]})  # each phase brings its own
+        super().__init__(model=model, args=args, train_dataset=placeholder, processing_class=tokenizer,
+                         callbacks=[self.log_catcher])
+        self._quiet_logs(tensorboard_dir)
+        self._keep_one_schedule(total_optimizer_steps, None)
+
+    def train_phase(self, dataset: Dataset, step: int = 0) -> dict[str, float]:
+        """One optimizer step on all of `dataset` (prompt/completion rows, at most one batch)."""
+        if not 0 < len(dataset) <= self.args.per_device_train_batch_size:
+            raise ValueError(f"a phase needs 1 to {self.args.per_device_train_batch_size} examples, got {len(dataset)}")
+        prepared = self._prepare_dataset(dataset, self.processing_class, self.args, False, None, "train")
+        return self._train_phase(prepared, step)

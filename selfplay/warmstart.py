@@ -27,9 +27,10 @@ ROLES = ("proposer", "solver")
 
 
 def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfig, roles: tuple[str, ...],
-                        count: int, seed: int) -> Dataset:
+                        count: int, seed: int, hint_template: str | None = None) -> Dataset:
     """`count` prompt/completion pairs: proposer examples (topic prompt -> a problem of difficulty up to
-    `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer)."""
+    `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer), a
+    `hint_share` of them with the answer also given as a hint in the prompt (`hint_template`)."""
     rng = random.Random(seed)
     truth = SympyVerifier()
     prompts, completions = [], []
@@ -46,10 +47,17 @@ def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfi
             problem = task.sample_problem(rng, rng.randint(config.min_difficulty, config.max_difficulty))
             answer = task.reference_answer(problem) or truth.truth(task, problem)
             prompt, completion = task.solver_prompt(problem), task.format_answer(answer)
+            if hint_template and rng.random() < config.hint_share:
+                prompt = hinted_prompt(hint_template, prompt, answer, task)
         prompts.append(model.training_prompt(prompt))
         completions.append(completion if not model.use_chat_template else [{"role": "assistant",
                                                                              "content": completion}])
     return Dataset.from_dict({"prompt": prompts, "completion": completions})
+
+
+def hinted_prompt(template: str, prompt: str, truth: str, task: Task) -> str:
+    """The solver's prompt with the true answer shown as a hint (`method.hint_template`)."""
+    return template.replace("{answer}", task.format_answer(truth)).replace("{truth}", truth).replace("{prompt}", prompt)
 
 
 def warm_start_key(fingerprint: dict[str, Any]) -> str:
@@ -57,26 +65,33 @@ def warm_start_key(fingerprint: dict[str, Any]) -> str:
 
 
 def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
-               fingerprint: dict[str, Any]) -> tuple[LanguageModel, dict[str, Any]]:
+               fingerprint: dict[str, Any], hint_template: str | None = None) -> tuple[LanguageModel, dict[str, Any]]:
     """The warm-started model (from the cache when it holds one) and a record of what was done."""
-    key = warm_start_key({"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None},
-                          "roles": roles, "seed": seed, "task": {"name": task.name, **vars(task)}})
+    hint_template = hint_template if config.hint_share and "solver" in roles else None
+    shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
+                 "seed": seed, "task": {"name": task.name, **vars(task)}}
+    if hint_template:  # kept out of the key otherwise, so existing caches stay valid
+        shaped_by["hint_template"] = hint_template
+    else:
+        shaped_by["warm_start"].pop("hint_share")
+    key = warm_start_key(shaped_by)
     folder = Path(config.cache_dir) / key
     record = {**asdict(config), "roles": list(roles), "seed": seed, "cache": str(folder)}
     cached = (folder / "config.json").is_file()
     if not cached:
-        _train(model, task, config, roles, seed)
+        _train(model, task, config, roles, seed, hint_template)
         publish_folder(folder, model.save)
     # Always load it back from the folder: the run then starts from exactly what is cached, and the model knows
     # its path (TRL reloads a reference model from there when beta > 0).
     return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record, "cached": cached}
 
 
-def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int) -> None:
+def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
+           hint_template: str | None) -> None:
     import torch
     from trl import SFTConfig, SFTTrainer
 
-    dataset = warm_start_examples(task, model, config, roles, config.steps * config.batch_size, seed)
+    dataset = warm_start_examples(task, model, config, roles, config.steps * config.batch_size, seed, hint_template)
     with tempfile.TemporaryDirectory() as scratch:
         args = SFTConfig(
             output_dir=scratch,

@@ -1,0 +1,150 @@
+"""The methods self-play is compared with, trained on the same task, model, budget and evaluation.
+
+Self-play (loop.py) has a proposer write the problems. The methods here have none: each step they draw the same
+number of problems from a fixed set the task generates once, let the solver answer each one as many times as
+self-play would, and learn from those answers in their own way:
+
+    rlvr          GRPO with the verifier's rewards (self-play's solver phase, on fixed problems)
+    self_distill  supervised fine-tuning on every answer it sampled, unfiltered
+    filtered      supervised fine-tuning only on the answers the verifier accepts (STaR, ReST-EM, expert
+                  iteration, the self-improving transformers' filtered self-labelling)
+    sft           supervised fine-tuning on the true answers: the upper reference, it sees the labels
+    rationalize   STaR's rationalization: the model answers again while shown the true answer as a hint, and
+                  is fine-tuned, without the hint, on those of its hinted answers that are right
+
+Every method takes the same optimizer steps (one update per step, as the solver phase of self-play with the
+default settings) and samples the same answers, which are judged, recorded and measured (instruments.py)
+whether or not the method trains on them; `summary.json` records the budget each one used.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from typing import Any
+
+from datasets import Dataset
+from tqdm.auto import tqdm
+
+from agents import LanguageModel, Solver
+from agents.model import guarded
+from selfplay.config import SelfPlayConfig
+from selfplay.errors import ConfigError
+from selfplay.judging import SolverReward, judge_problems
+from selfplay.loop import Session, anchor_on_disk, load_agents
+from selfplay.metrics import ground_truth, records
+from selfplay.rundir import RunDir
+from selfplay.tasks.base import Task
+from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase
+from selfplay.types import Judged, Problem
+from selfplay.warmstart import hinted_prompt
+from verifiers.base import Verifier
+
+
+def problem_set(task: Task, config: SelfPlayConfig) -> list[Problem]:
+    """The fixed problems of the methods without a proposer: `method.problems` distinct problems, difficulties
+    spread evenly over the configured range, generated from `method.seed` (the same set for every method)."""
+    settings = config.method
+    rng = random.Random(settings.seed)
+    levels = range(settings.min_difficulty, settings.max_difficulty + 1)
+    problems: dict[str, Problem] = {}
+    for attempt in range(settings.problems * 20):  # small ranges run out of distinct problems: stop trying
+        if len(problems) == settings.problems:
+            break
+        try:
+            problem = task.sample_problem(rng, levels[attempt % len(levels)])
+        except (ValueError, NotImplementedError) as error:
+            raise ConfigError(f"method {settings.name!r} needs problems the task generates: {error}") from None
+        problems.setdefault(problem.text, problem)
+    return list(problems.values())
+
+
+def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, progress: bool,
+                 ) -> dict[str, Any]:
+    """Train the solver with `config.method.name` (anything but self-play) for `schedule.steps` steps."""
+    method = config.method.name
+    rng = random.Random(config.run.seed)
+    problems_pool = problem_set(task, config)
+    _, solver_model, warm = load_agents(config, task, with_proposer=False)
+    _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
+    session = Session(config, run_dir, solver_model, task, verifier)
+    solver = session.solver
+    solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
+    attempts = solver_args.num_generations
+    count = solver_args.generation_batch_size // attempts  # problems per step, as in self-play's solver phase
+    steps = config.schedule.steps
+    tensorboard_dir = str(run_dir.path / "tensorboard")
+    if method == "rlvr":
+        reward = SolverReward(task, solver, verifier)
+        trainer: RoleTrainer | PhaseSFTTrainer = RoleTrainer(
+            "solver", solver_model.model, reward, solver_args, solver_model.tokenizer,
+            total_optimizer_steps=steps * optimizer_steps_per_phase(solver_args), tensorboard_dir=tensorboard_dir)
+    else:
+        trainer = PhaseSFTTrainer("solver", solver_model.model, config.sft_config(run_dir.path / "trl" / "solver"),
+                                  solver_model.tokenizer, total_optimizer_steps=steps, tensorboard_dir=tensorboard_dir)
+    gc.collect()
+    gc.freeze()
+
+    budget = session.budget
+    bar = tqdm(range(1, steps + 1), desc=method, unit="step", disable=not progress)
+    for step in bar:
+        step_started = time.time()
+        metrics: dict[str, Any] = {"step": step}
+        problems = rng.sample(problems_pool, count) if len(problems_pool) >= count else rng.choices(problems_pool, k=count)
+        if method == "rlvr":
+            reward.problems = problems
+            metrics.update(trainer.train_phase(Dataset.from_dict({
+                "prompt": [solver.training_prompt(p) for p in problems], "problem_index": list(range(count))}), step))
+            judged = reward.take()
+            budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
+            budget["trained_examples"] += count * attempts
+        else:
+            judged = judge_problems(problems, solver, verifier, task, attempts)
+            examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
+            metrics["method/kept_examples"] = float(len(examples))
+            if examples:  # `filtered` may keep nothing from a step: then it takes no step
+                metrics.update(trainer.train_phase(Dataset.from_dict({
+                    "prompt": [solver_model.training_prompt(prompt) for prompt, _ in examples],
+                    "completion": [completion_message(solver_model, text) for _, text in examples]}), step))
+                budget["optimizer_steps"] += 1
+                budget["trained_examples"] += len(examples)
+        budget["sampled_answers"] += count * attempts
+        solver_step, truths = session.solver_step_metrics(judged)
+        metrics.update(solver_step)
+        session.end_step(step, metrics, step_started, records(step, task, [], False, judged, truths),
+                         (None, solver_model), trainer)
+        bar.set_postfix({key.split("/")[-1]: f"{metrics[key]:.2f}" for key in
+                         ("solver/accuracy", "solver/reward_mean") if key in metrics})
+    gc.unfreeze()
+    return session.finish((None, solver_model), warm)
+
+
+def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: Solver, config: SelfPlayConfig,
+                         attempts: int, budget: dict[str, int]) -> list[tuple[str, str]]:
+    """The (prompt, completion) pairs a fine-tuning method learns from this step."""
+    accept = config.method.accept_reward
+    if method == "self_distill":
+        return [(task.solver_prompt(item.problem), attempt.completion) for item in judged for attempt in item.attempts]
+    if method == "filtered":
+        return [(task.solver_prompt(item.problem), attempt.completion) for item in judged
+                for attempt, reward in zip(item.attempts, item.verdict.rewards)
+                if reward is not None and reward >= accept]
+    truths = [ground_truth(task, item.problem) or task.reference_answer(item.problem) for item in judged]
+    if method == "sft":
+        return [(task.solver_prompt(item.problem), task.format_answer(truth))
+                for item, truth in zip(judged, truths) if truth is not None]
+    if method == "rationalize":
+        labelled = [(item.problem, truth) for item, truth in zip(judged, truths) if truth is not None]
+        hinted = [hinted_prompt(config.method.hint_template, task.solver_prompt(problem), truth, task)
+                  for problem, truth in labelled]
+        teacher = solver.model.generate(hinted, attempts, solver.max_new_tokens, solver.temperature, solver.top_p)
+        budget["sampled_answers"] += len(hinted) * attempts
+        return [(task.solver_prompt(problem), attempt.completion) for (problem, truth), group in zip(labelled, teacher)
+                for attempt in solver.read(group) if guarded(lambda a: task.is_correct(problem, a, truth), attempt.answer)]
+    raise ConfigError(f"unknown method {method!r}")
+
+
+def completion_message(model: LanguageModel, text: str) -> str | list[dict[str, str]]:
+    """A completion as TRL's SFTTrainer expects it next to the prompt: conversational when prompts are."""
+    return [{"role": "assistant", "content": text}] if model.use_chat_template else text
