@@ -151,9 +151,15 @@ def _experiment(args: argparse.Namespace) -> int:
 def format_summary(summary: dict[str, Any], path: Path) -> str:
     """The end-of-run summary: held-out accuracy per bucket before and after, the curriculum, time and memory."""
     lines = [
-        f"self-play finished: {summary['steps']} steps in {summary['wall_seconds']:.0f} s, "
+        f"{summary.get('method', 'selfplay')} finished: {summary['steps']} steps in {summary['wall_seconds']:.0f} s, "
         f"peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
         warm_start_line(summary["warm_start"]),
+    ]
+    if "budget" in summary:
+        budget = summary["budget"]
+        lines.append(f"budget: {budget['optimizer_steps']} optimizer steps, {budget['sampled_answers']} sampled answers, "
+                     f"{budget['trained_examples']} answers trained on")
+    lines += [
         "",
         "held-out accuracy (greedy), per difficulty bucket:",
     ]
@@ -162,9 +168,11 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
     for bucket, before in start["accuracy"].items():
         after = end["accuracy"][bucket]
         lines.append(f"  {bucket:<8} {before:7.1%} {after:7.1%} {100 * (after - before):+7.1f} pt {start['count'][bucket]:5d}")
-    lines += ["", "curriculum (means over spans of steps):",
-              "  steps        difficulty  carries  valid  solver reward  solve rate in (0,1)"]
-    for span in summary["curriculum"]:
+    curriculum = summary["curriculum"] if summary.get("method", "selfplay") == "selfplay" else []  # no proposer
+    if curriculum:
+        lines += ["", "curriculum (means over spans of steps):",
+                  "  steps        difficulty  carries  valid  solver reward  solve rate in (0,1)"]
+    for span in curriculum:
         cells = [span.get(key) for key in ("proposer/difficulty_mean", "proposer/features/carries_mean",
                                            "proposer/valid_rate", "solver/reward_mean", "solver/solve_rate/some")]
         shown = ["   -  " if value is None else f"{value:6.2f}" for value in cells]

@@ -39,9 +39,10 @@ def judge_group(verifier: Verifier, task: Task, problem: Problem, attempts: list
 
 
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
-                   ) -> list[Judged]:
-    """Solve every problem `attempts` times (batched) and judge each group."""
-    answers = solver.solve(problems, attempts) if problems else []
+                   temperature: float | None = None) -> list[Judged]:
+    """Solve every problem `attempts` times (batched; at the solver's temperature unless `temperature` is given)
+    and judge each group."""
+    answers = solver.solve(problems, attempts, temperature) if problems else []
     return [Judged(p, group, judge_group(verifier, task, p, group)) for p, group in zip(problems, answers)]
 
 
@@ -57,7 +58,8 @@ def score_proposals(
     """Parse each completion, have the solver attempt the valid problems, and reward each proposal. Invalid
     problems, and problems the verifier cannot judge, get `settings.invalid_penalty`."""
     problems = [guarded(task.parse_problem, text) for text in completions]
-    judged = iter(judge_problems([p for p in problems if p is not None], solver, verifier, task, attempts))
+    judged = iter(judge_problems([p for p in problems if p is not None], solver, verifier, task, attempts,
+                                 settings.solver_temperature))
     shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
                                settings.repetition_threshold) if settings.repetition_penalty else None
     proposals = []

@@ -292,10 +292,10 @@ def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
                                  fingerprint, hint)
         return model, model, warm
     warm = {}
+    fingerprint["solver_model"] = settings.solver_name_or_path
     if proposer_model is not None:
         proposer_model, warm["proposer"] = warm_start(proposer_model, task, warm_config, ("proposer",),
                                                       config.run.seed, fingerprint)
-    fingerprint["solver_model"] = settings.solver_name_or_path
     solver_model, warm["solver"] = warm_start(solver_model, task, warm_config, ("solver",), config.run.seed + 1,
                                               fingerprint, hint)
     return proposer_model, solver_model, warm

@@ -113,7 +113,7 @@ def test_train_refuses_non_empty_run_directory(tmp_path, capsys):
 def test_train_runs_and_prints_a_summary(tiny_overrides, capsys):
     assert main(["train", *tiny_overrides, "schedule.steps=2", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "self-play finished: 2 steps" in out and "held-out accuracy" in out and "curriculum" in out
+    assert "selfplay finished: 2 steps" in out and "held-out accuracy" in out and "curriculum" in out
     output = next(o.split("=", 1)[1] for o in tiny_overrides if o.startswith("run.output_dir="))
     assert [m["step"] for m in read_metrics(output)] == [0, 1, 2]
 

@@ -39,7 +39,7 @@ def test_defaults_are_the_embedded_run():
         ("proposer_reward.repetition_penalty", 0.0),
         # the schedule: SQLM trains the proposer every 5 steps
         ("schedule.steps", 300),
-        ("schedule.proposer_every", 5),
+        ("schedule.proposer_every", 1),
         # the GRPO role sections
         ("solver.learning_rate", 1e-4),
         ("solver.num_generations", 8),
@@ -94,7 +94,7 @@ task:
     config = load_config(path)
     assert config.schedule.steps == 7
     # keys not in the file keep their defaults, at every level
-    assert config.schedule.proposer_every == 5
+    assert config.schedule.proposer_every == 1
     assert config.solver["max_completion_length"] == 10
     assert config.task.options["answer_format"] == "reversed"
     assert config.task.options["ops"] == "+-"

@@ -174,9 +174,11 @@ class FakeSolver:
     def __init__(self, answers: dict[str, list[str | None]]):
         self.answers = answers
         self.calls: list[tuple[list[str], int]] = []
+        self.temperatures: list[float | None] = []
 
-    def solve(self, problems, attempts):
+    def solve(self, problems, attempts, temperature=None):
         self.calls.append(([problem.text for problem in problems], attempts))
+        self.temperatures.append(temperature)
         return [[Attempt(f"<answer>{a}</answer>", a) for a in self.answers[p.text][:attempts]] for p in problems]
 
 
@@ -244,6 +246,14 @@ def test_score_proposals_single(completion, expected, label):
 def test_score_proposals_uses_the_reward_function(reward, expected):
     [proposal] = _score(["1+2"], reward=reward)
     assert proposal.reward == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("temperature", [None, 0.3, 1.5])
+def test_problems_are_attempted_at_the_configured_judging_temperature(temperature):
+    # None: the solver's own (training) temperature, as SQLM does; a number overrides it for scoring only.
+    solver = FakeSolver(ANSWERS)
+    _score(["1+2", "2*3"], settings=ProposerRewardConfig(solver_temperature=temperature), solver=solver)
+    assert solver.temperatures == [temperature]
 
 
 @pytest.mark.parametrize(
@@ -322,7 +332,7 @@ def test_a_task_or_reward_that_raises_on_model_output_does_not_stop_training():
             return super().parse_problem(completion)
 
     class FakeSolver:
-        def solve(self, problems, attempts):
+        def solve(self, problems, attempts, temperature=None):
             return [[Attempt("2", "2")] * attempts for _ in problems]
 
     def raising_reward(verdict):
