@@ -49,6 +49,8 @@ class LanguageModel:
             tokenizer = build_char_tokenizer()
             model = build_tiny_model(tiny or TinyModelConfig(), tokenizer)
         else:
+            if name_or_path.startswith((".", "/", "~")) and not Path(name_or_path).expanduser().is_dir():
+                raise ConfigError(f"cannot load model {name_or_path!r}: no such folder")
             try:
                 tokenizer = AutoTokenizer.from_pretrained(name_or_path)
                 model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=dtype)

@@ -1,8 +1,10 @@
 """Pulling a final answer out of model text, and reading numbers without ever evaluating code.
 
 Everything here parses untrusted model output: a bad input returns None, never raises, and the work done is
-bounded by the input-size limits below (no pattern scans more than `MAX_TEXT_CHARS`). Digits are ASCII only:
-look-alike digits from other scripts (`٣`, `７`) are not numbers here.
+linear in the input, which is cut to a size limit first (no scan reads more than `max_chars`, no number has more
+than `max_digits` digits; the defaults below, tasks pass their own options). Digits are ASCII only: look-alike
+digits from other scripts (`٣`, `７`, `𝟕`) are not numbers here. Nothing is ever evaluated, so powers (`9**9`),
+factorials and brackets are simply not numbers: there is no exponent or nesting to bound.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ MAX_TEXT_CHARS = 20_000
 # A number with more digits than this is treated as unparsable (it bounds Fraction arithmetic and memory).
 MAX_NUMBER_DIGITS = 64
 
-_ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+_OPEN, _CLOSE = "<answer>", "</answer>"
 _BOXED = "\\boxed{"
 _NUMBER = re.compile(
     r"""^\s*
@@ -30,8 +32,9 @@ _NUMBER = re.compile(
 )
 
 
-def extract_tagged_answer(completion: str) -> str | None:
-    """The content of the last `<answer>...</answer>`, else of the last `\\boxed{...}`, else None.
+def extract_tagged_answer(completion: str, max_chars: int = MAX_TEXT_CHARS) -> str | None:
+    """The content of the last `<answer>...</answer>`, else of the last `\\boxed{...}`, else None. Only the first
+    `max_chars` characters are read.
 
     >>> extract_tagged_answer("<think>2+2</think><answer> 4 </answer>")
     '4'
@@ -40,10 +43,14 @@ def extract_tagged_answer(completion: str) -> str | None:
     >>> extract_tagged_answer("no answer here") is None
     True
     """
-    text = completion[:MAX_TEXT_CHARS]
-    tagged = _ANSWER_TAG.findall(text)
-    if tagged:
-        return tagged[-1].strip()
+    text = completion[:max_chars]
+    # Tags pair up left to right, each opening with the first closing after it (a non-greedy regex would do the
+    # same, but a text of many unclosed tags would cost it quadratic time; this is one pass).
+    tagged, position = None, 0
+    while (start := text.find(_OPEN, position)) >= 0 and (end := text.find(_CLOSE, start + len(_OPEN))) >= 0:
+        tagged, position = text[start + len(_OPEN) : end], end + len(_CLOSE)
+    if tagged is not None:
+        return tagged.strip()
     start = text.rfind(_BOXED)
     if start < 0:
         return None
@@ -59,8 +66,9 @@ def extract_tagged_answer(completion: str) -> str | None:
     return None  # an unclosed \boxed{ is no answer
 
 
-def parse_number(text: str | None) -> Fraction | None:
-    """Read an integer, decimal or fraction exactly; anything else (code, words, huge numbers) is None.
+def parse_number(text: str | None, max_digits: int = MAX_NUMBER_DIGITS) -> Fraction | None:
+    """Read an integer, decimal or fraction exactly; anything else (code, words, numbers of more than `max_digits`
+    digits in all) is None.
 
     >>> parse_number("0403") == parse_number("403.0") == parse_number("403") == 403
     True
@@ -69,7 +77,7 @@ def parse_number(text: str | None) -> Fraction | None:
     >>> [parse_number(s) for s in ["9**9", "1e5", "", "1/0", "four"]]
     [None, None, None, None, None]
     """
-    if text is None or len(text) > 4 * MAX_NUMBER_DIGITS:
+    if text is None or len(text) > 4 * max_digits:
         return None
     match = _NUMBER.match(text)
     if match is None:
@@ -77,12 +85,12 @@ def parse_number(text: str | None) -> Fraction | None:
     sign = -1 if match["sign"] == "-" else 1
     if match["num"] is not None:
         numerator, denominator = match["num"], match["den"]
-        if len(numerator) + len(denominator) > MAX_NUMBER_DIGITS or int(denominator) == 0:
+        if len(numerator) + len(denominator) > max_digits or int(denominator) == 0:
             return None
         return sign * Fraction(int(numerator), int(denominator))
     whole = (match["int"] or "0").replace(",", "")
     decimals = match["frac"] or match["onlyfrac"] or ""
-    if len(whole) + len(decimals) > MAX_NUMBER_DIGITS:
+    if len(whole) + len(decimals) > max_digits:
         return None
     return sign * (Fraction(int(whole)) + (Fraction(int(decimals), 10 ** len(decimals)) if decimals else 0))
 

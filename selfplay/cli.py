@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--dry-run", action="store_true",
                        help="check the config and build everything but the model weights; write nothing")
+    train.add_argument("--resume", metavar="RUN_DIR", default=None,
+                       help="continue a run that was stopped, from its last checkpoint (its own config is used)")
 
     verify = commands.add_parser("verify", help='judge JSON lines {"problem": ..., "answers": [...]} from stdin')
     verify.add_argument("--task", default="arithmetic")
@@ -91,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"selfplay: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a folder made read-only mid-run: what was written stays valid
+        resume = " (resume with: selfplay train --resume RUN_DIR)" if args.command in ("train", "experiment") else ""
+        print(f"selfplay: error: cannot write: {error.strerror or error}{resume}", file=sys.stderr)
+        return 2
 
 
 def _config_and_overrides(args: argparse.Namespace) -> tuple[str | None, list[str]]:
@@ -105,6 +112,14 @@ def _train(args: argparse.Namespace) -> int:
     from selfplay.loop import train
     from selfplay.rundir import RunDir
 
+    if args.resume is not None:
+        if args.args or args.dry_run:
+            raise ConfigError("--resume takes only the run directory: the run's own config.yaml is used")
+        run_dir = RunDir.open_existing(args.resume)
+        config = load_config(run_dir.path / "config.yaml")
+        print(f"selfplay: resuming the run in {run_dir.path}", file=sys.stderr)
+        print(format_summary(train(config, run_dir, progress=not args.no_progress, resume=True), run_dir.path))
+        return 0
     path, overrides = _config_and_overrides(args)
     config = load_config(path, overrides)
     if args.dry_run:
@@ -116,14 +131,20 @@ def _train(args: argparse.Namespace) -> int:
     output_dir = config.run.output_dir or f"runs/{time.strftime('%Y%m%d-%H%M%S')}"
     run_dir = RunDir.create(output_dir)
     print(f"selfplay: writing the run to {run_dir.path}", file=sys.stderr)
-    summary = train(config, run_dir, progress=not args.no_progress)
+    try:
+        summary = train(config, run_dir, progress=not args.no_progress)
+    except ConfigError:
+        if not run_dir.metrics_path.exists():  # it failed while starting (a missing model): leave nothing behind
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+        raise
     print(format_summary(summary, run_dir.path))
     return 0
 
 
 def _experiment(args: argparse.Namespace) -> int:
     """Each method of `experiment.methods` in OUTPUT/<method>, then the comparison in OUTPUT/comparison. A method
-    whose run finished before (summary.json) is reused, so an interrupted experiment picks up where it stopped."""
+    whose run finished before (summary.json) is reused and one that was interrupted is resumed, so an experiment
+    picks up where it stopped."""
     from selfplay.compare import compare_runs
     from selfplay.config import load_config
     from selfplay.loop import train
@@ -139,8 +160,10 @@ def _experiment(args: argparse.Namespace) -> int:
         if (folder / "summary.json").is_file():
             print(f"selfplay: {method}: finished before, reused ({folder})", file=sys.stderr)
             continue
-        print(f"selfplay: {method}: writing the run to {folder}", file=sys.stderr)
-        summary = train(method_config, RunDir.create(folder), progress=not args.no_progress)
+        stopped = (folder / "config.yaml").is_file()  # a run that was interrupted: continue it
+        print(f"selfplay: {method}: {'resuming' if stopped else 'writing'} the run in {folder}", file=sys.stderr)
+        run_dir = RunDir.open_existing(folder) if stopped else RunDir.create(folder)
+        summary = train(method_config, run_dir, progress=not args.no_progress, resume=stopped)
         print(format_summary(summary, folder), file=sys.stderr)
     result = compare_runs([output / method for method in configs], output / "comparison")
     print(result["markdown"])
@@ -151,8 +174,8 @@ def _experiment(args: argparse.Namespace) -> int:
 def format_summary(summary: dict[str, Any], path: Path) -> str:
     """The end-of-run summary: held-out accuracy per bucket before and after, the curriculum, time and memory."""
     lines = [
-        f"{summary.get('method', 'selfplay')} finished: {summary['steps']} steps in {summary['wall_seconds']:.0f} s, "
-        f"peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
+        f"{summary.get('method', 'selfplay')} finished: {summary['steps']} steps, {summary['wall_seconds']:.0f} s in all "
+        f"(warm start included), peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
         warm_start_line(summary["warm_start"]),
     ]
     if "budget" in summary:

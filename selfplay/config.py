@@ -178,8 +178,9 @@ class RunConfig:
     # The run directory; None: runs/<date>-<time>. It must not exist or be empty.
     output_dir: str | None = None
     seed: int = 0
-    # Save a checkpoint every this many steps (0: only at the end).
-    save_every: int = 0
+    # Save a checkpoint every this many steps (0: only at the end); a killed run resumes from the last one
+    # (`selfplay train --resume RUN_DIR`).
+    save_every: int = 100
     # Write buffered problem records to a new Parquet shard every this many steps.
     shard_every: int = 10
 

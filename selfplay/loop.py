@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import random
 import resource
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
@@ -29,6 +31,8 @@ from selfplay.judging import ProposerReward, SolverReward
 from selfplay.instruments import instrument_metrics
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
+from selfplay.cache import publish_folder
+from selfplay.resume import STATE_FILE, capture_state, latest_state, load_weights, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
@@ -43,9 +47,9 @@ class Session:
     A method's loop (here for self-play, methods.py for the others) decides only what is trained on."""
 
     def __init__(self, config: SelfPlayConfig, run_dir: RunDir, solver_model: LanguageModel, task: Task,
-                 verifier: Verifier):
+                 verifier: Verifier, started: float):
         self.config, self.run_dir, self.task, self.verifier = config, run_dir, task, verifier
-        self.started = time.time()
+        self.started = started  # when the run began, warm start included
         self.budget = {"optimizer_steps": 0, "sampled_answers": 0, "trained_examples": 0}
         solver_args = config.grpo_config("solver", "unused")
         self.solver = Solver(solver_model, task, solver_args.max_completion_length, solver_args.temperature,
@@ -54,9 +58,39 @@ class Session:
         eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
         self.evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens,
                                                  config.evaluation.k, config.evaluation.temperature)
-        self.evaluations = {0: self.evaluate_solver()}  # the starting point
-        run_dir.log_metrics({"step": 0, **eval_metrics(self.evaluations[0])})
+        self.evaluations: dict[int, dict[str, Any]] = {}
         self.last: dict[str, Any] = {}
+        self.models: tuple[LanguageModel | None, LanguageModel] = (None, solver_model)
+        self.rng, self.trainers = random.Random(), {}
+
+    def begin(self, models: tuple[LanguageModel | None, LanguageModel], rng: random.Random, trainers: dict[str, Any],
+              resume: bool) -> int:
+        """Start the run, or resume it from its last checkpoint; returns the last step already done. A fresh run
+        evaluates the solver (step 0) and saves its starting state, so a run killed at any moment can resume."""
+        self.models, self.rng, self.trainers = models, rng, trainers
+        found = latest_state(self.run_dir) if resume else None
+        if found is None:
+            if resume:  # killed before its first state was saved: start over
+                self.run_dir.roll_back(-1, 0)
+            self.evaluations = {0: self.evaluate_solver()}
+            self.run_dir.log_metrics({"step": 0, **eval_metrics(self.evaluations[0])})
+            self.save(0, weights=False)  # the starting weights are where load_agents found them
+            return 0
+        folder, state = found
+        if state["step"] > 0:
+            for name, model in checkpoint_models(self.config, *models).items():
+                load_weights(model, folder / name)
+        counters = restore_state(state, rng, trainers)
+        self.evaluations, self.budget, self.last = counters["evaluations"], counters["budget"], counters["last"]
+        self.run_dir.roll_back(state["step"], state["shards"])
+        return state["step"]
+
+    def save(self, step: int, weights: bool = True) -> None:
+        """A checkpoint a run can resume from: records flushed first, then the weights and the training state."""
+        self.run_dir.flush_records()
+        state = capture_state(step, self.rng, self.trainers, self.run_dir.shard_count,
+                              {"evaluations": self.evaluations, "budget": self.budget, "last": self.last})
+        save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state)
 
     def solver_step_metrics(self, judged: list[Judged]) -> tuple[dict[str, float], list[str | None]]:
         """The solver's metrics and instruments for the problems it answered this step, and their truths."""
@@ -68,7 +102,7 @@ class Session:
         return metrics, truths
 
     def end_step(self, step: int, metrics: dict[str, Any], step_started: float, rows: list[dict[str, Any]],
-                 models: tuple[LanguageModel | None, LanguageModel], reporter: Any) -> None:
+                 reporter: Any) -> None:
         """Evaluate when due, then log the step's metrics, keep its records and save a checkpoint when due."""
         config = self.config
         if step == config.schedule.steps or (config.evaluation.every and step % config.evaluation.every == 0):
@@ -78,17 +112,17 @@ class Session:
         self.run_dir.log_metrics(metrics)
         reporter.report({k: v for k, v in metrics.items() if "/trl/" not in k and k != "step"}, step)
         self.run_dir.add_records(rows)
+        self.last = metrics
         if step % config.run.shard_every == 0:
             self.run_dir.flush_records()
         if config.run.save_every and step % config.run.save_every == 0 and step != config.schedule.steps:
-            save_checkpoint(self.run_dir, step, config, *models)
-        self.last = metrics
+            self.save(step)
 
-    def finish(self, models: tuple[LanguageModel | None, LanguageModel], warm: dict[str, Any]) -> dict[str, Any]:
+    def finish(self, warm: dict[str, Any]) -> dict[str, Any]:
         """Save the last checkpoint and write the summary."""
         self.run_dir.flush_records()
         steps = self.config.schedule.steps
-        save_checkpoint(self.run_dir, steps, self.config, *models)
+        save_checkpoint(self.run_dir, steps, self.config, *self.models)
         spans = curriculum(read_metrics(self.run_dir.path))
         solver_rows = load_problems(self.run_dir.path).filter(lambda row: row["role"] == "solver").to_list()
         summary = {
@@ -107,22 +141,25 @@ class Session:
         return summary
 
 
-def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True) -> dict[str, Any]:
-    """Run the configured method (self-play by default), writing everything to `run_dir`. Returns the summary."""
+def train(config: SelfPlayConfig, run_dir: RunDir, progress: bool = True, resume: bool = False) -> dict[str, Any]:
+    """Run the configured method (self-play by default), writing everything to `run_dir`; with `resume`, continue
+    the run in `run_dir` from its last checkpoint. Returns the summary."""
+    started = time.time()
     quiet_libraries()
     set_seed(config.run.seed)
     task = make_task(config.task)
     verifier = make_verifier(config.verifier)
-    run_dir.write_text("config.yaml", dump_config(config))
+    if not resume:
+        run_dir.write_text("config.yaml", dump_config(config))
     if config.method.name != "selfplay":
         from selfplay.methods import train_method
 
-        return train_method(config, run_dir, task, verifier, progress)
-    return train_selfplay(config, run_dir, task, verifier, progress)
+        return train_method(config, run_dir, task, verifier, progress, started, resume)
+    return train_selfplay(config, run_dir, task, verifier, progress, started, resume)
 
 
 def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, progress: bool,
-                   ) -> dict[str, Any]:
+                   started: float, resume: bool = False) -> dict[str, Any]:
     """Asymmetric self-play: each step a proposer phase, then a solver phase."""
     rng = random.Random(config.run.seed)
     proposer_score = make_proposer_reward(config.proposer_reward)
@@ -133,7 +170,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     proposer = Proposer(proposer_model, task, proposer_args.max_completion_length, proposer_args.temperature,
                         proposer_args.top_p)
-    session = Session(config, run_dir, solver_model, task, verifier)
+    session = Session(config, run_dir, solver_model, task, verifier, started)
     solver = session.solver
     attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases
     proposals_per_step = proposer_args.generation_batch_size
@@ -155,10 +192,12 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
                                        proposer_model.tokenizer, total_optimizer_steps=proposer_total,
                                        share_optimizer_with=solver_trainer if config.model.shared else None,
                                        tensorboard_dir=tensorboard_dir)
+    done = session.begin(models, rng, {"proposer": proposer_trainer, "solver": solver_trainer}, resume)
     gc.collect()
     gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase
 
-    bar = tqdm(range(1, steps + 1), desc="self-play", unit="step", disable=not progress)
+    bar = tqdm(range(done + 1, steps + 1), desc="self-play", unit="step", disable=not progress, initial=done,
+               total=steps)
     budget = session.budget
     for step in bar:
         step_started = time.time()
@@ -199,12 +238,12 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         metrics["time/solver_seconds"] = time.time() - solver_started
 
         session.end_step(step, metrics, step_started, records(step, task, proposals, proposer_trained, judged, truths),
-                         models, solver_trainer)
+                         solver_trainer)
         bar.set_postfix({key.split("/")[-1]: f"{metrics[key]:.2f}" for key in
                          ("proposer/valid_rate", "proposer/difficulty_mean", "solver/reward_mean") if key in metrics})
 
     gc.unfreeze()
-    return session.finish(models, warm)
+    return session.finish(warm)
 
 
 def plan(config: SelfPlayConfig) -> dict[str, Any]:
@@ -321,13 +360,33 @@ def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: Lang
     return (None if proposer_model is None else reload("proposer", proposer_model)), reload("solver", solver_model)
 
 
-def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel | None,
-                    solver_model: LanguageModel) -> None:
-    """checkpoints/step-N/model (shared weights), or proposer/ and solver/ (only solver/ without a proposer)."""
-    folder = run_dir.checkpoint_dir(step)
+def checkpoint_models(config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                      solver_model: LanguageModel | None) -> dict[str, LanguageModel]:
+    """The models a checkpoint holds, by folder name: `model` (shared weights), else `proposer` and `solver`."""
     if config.model.shared:
-        solver_model.save(folder / "model")
-        return
-    if proposer_model is not None:
-        proposer_model.save(folder / "proposer")
-    solver_model.save(folder / "solver")
+        return {"model": solver_model} if solver_model is not None else {}
+    return {name: model for name, model in (("proposer", proposer_model), ("solver", solver_model))
+            if model is not None}
+
+
+def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                    solver_model: LanguageModel | None, state: dict[str, Any] | None = None) -> None:
+    """checkpoints/step-N/ with the models (`checkpoint_models`) and, for a run to resume from, the training
+    state (resume.py), written beside the folder and renamed into place. A folder that exists already (the
+    step-0 anchor) gets the state added, also atomically."""
+    import torch
+
+    folder = run_dir.checkpoint_dir(step)
+
+    def write(staging: str) -> None:
+        for name, model in checkpoint_models(config, proposer_model, solver_model).items():
+            model.save(Path(staging) / name)
+        if state is not None:
+            torch.save(state, Path(staging) / STATE_FILE)
+
+    if not folder.exists():
+        publish_folder(folder, write)
+    elif state is not None:
+        staging = folder / f".{STATE_FILE}.tmp"
+        torch.save(state, staging)
+        os.replace(staging, folder / STATE_FILE)

@@ -61,14 +61,14 @@ def problem_set(task: Task, config: SelfPlayConfig) -> list[Problem]:
 
 
 def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, progress: bool,
-                 ) -> dict[str, Any]:
+                 started: float, resume: bool = False) -> dict[str, Any]:
     """Train the solver with `config.method.name` (anything but self-play) for `schedule.steps` steps."""
     method = config.method.name
     rng = random.Random(config.run.seed)
     problems_pool = problem_set(task, config)
     _, solver_model, warm = load_agents(config, task, with_proposer=False)
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
-    session = Session(config, run_dir, solver_model, task, verifier)
+    session = Session(config, run_dir, solver_model, task, verifier, started)
     solver = session.solver
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     attempts = solver_args.num_generations
@@ -83,11 +83,12 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     else:
         trainer = PhaseSFTTrainer("solver", solver_model.model, config.sft_config(run_dir.path / "trl" / "solver"),
                                   solver_model.tokenizer, total_optimizer_steps=steps, tensorboard_dir=tensorboard_dir)
+    done = session.begin((None, solver_model), rng, {"solver": trainer}, resume)
     gc.collect()
     gc.freeze()
 
     budget = session.budget
-    bar = tqdm(range(1, steps + 1), desc=method, unit="step", disable=not progress)
+    bar = tqdm(range(done + 1, steps + 1), desc=method, unit="step", disable=not progress, initial=done, total=steps)
     for step in bar:
         step_started = time.time()
         metrics: dict[str, Any] = {"step": step}
@@ -112,12 +113,11 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         budget["sampled_answers"] += count * attempts
         solver_step, truths = session.solver_step_metrics(judged)
         metrics.update(solver_step)
-        session.end_step(step, metrics, step_started, records(step, task, [], False, judged, truths),
-                         (None, solver_model), trainer)
+        session.end_step(step, metrics, step_started, records(step, task, [], False, judged, truths), trainer)
         bar.set_postfix({key.split("/")[-1]: f"{metrics[key]:.2f}" for key in
                          ("solver/accuracy", "solver/reward_mean") if key in metrics})
     gc.unfreeze()
-    return session.finish((None, solver_model), warm)
+    return session.finish(warm)
 
 
 def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: Solver, config: SelfPlayConfig,

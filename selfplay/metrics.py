@@ -70,6 +70,7 @@ def solver_metrics(task: Task, judged: list[Judged], truths: list[str | None]) -
         "solver/answer_rate": sum(a.answer is not None for a in attempts) / len(attempts),
         "solver/agreement_mean": mean(agreement(task, j) for j in judged),
         "verifier/invalid_rate": sum(j.verdict.status != "ok" for j in judged) / len(judged),
+        "verifier/timeout_rate": sum(j.verdict.status == "timeout" for j in judged) / len(judged),
         "verifier/errors": float(sum("error" in j.verdict.diagnostics for j in judged)),
     }
     if rates:

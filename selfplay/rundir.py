@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,49 @@ class RunDir:
         """A new run directory; an existing non-empty one is refused, never overwritten."""
         path = Path(path)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise ConfigError(f"run directory {path} already exists and is not empty; choose another run.output_dir")
+            raise ConfigError(f"run directory {path} already exists and is not empty; choose another run.output_dir, "
+                              f"or continue it with: selfplay train --resume {path}")
         try:
             path.mkdir(parents=True, exist_ok=True)
             (path / "problems").mkdir(exist_ok=True)
         except OSError as error:
             raise ConfigError(f"cannot create run directory {path}: {error.strerror or error}") from None
         return cls(path)
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> RunDir:
+        """A run directory to resume: it must hold the run's config.yaml and not be finished."""
+        path = Path(path)
+        if not (path / "config.yaml").is_file():
+            raise ConfigError(f"{path} is not a run directory (no config.yaml)")
+        if (path / "summary.json").is_file():
+            raise ConfigError(f"the run in {path} has finished (summary.json); there is nothing to resume")
+        if not os.access(path, os.W_OK):
+            raise ConfigError(f"run directory {path} is not writable")
+        (path / "problems").mkdir(exist_ok=True)
+        return cls(path)
+
+    @property
+    def shard_count(self) -> int:
+        return self._shards
+
+    def roll_back(self, step: int, shards: int) -> None:
+        """Forget everything written after step `step`: later metric lines (and a half-written last line), problem
+        shards from the `shards`-th on, later or half-written checkpoints, buffered records."""
+        if self.metrics_path.is_file():
+            kept = [line for line in self.metrics_path.read_text().splitlines() if _step_of(line) is not None
+                    and _step_of(line) <= step]
+            _atomic_write(self.metrics_path, "".join(f"{line}\n" for line in kept))
+        for shard in self.problems_path.glob("shard-*.parquet*"):
+            index = shard.name.removeprefix("shard-").split(".")[0]
+            if shard.name.endswith(".tmp") or not index.isdigit() or int(index) >= shards:
+                shard.unlink()
+        if self.checkpoints_path.is_dir():
+            for folder in self.checkpoints_path.iterdir():
+                number = folder.name.removeprefix("step-")
+                if folder.name.startswith(".") or (number.isdigit() and int(number) > step):
+                    shutil.rmtree(folder, ignore_errors=True)
+        self._shards, self._pending = shards, []
 
     def write_text(self, name: str, text: str) -> None:
         _atomic_write(self.path / name, text)
@@ -115,6 +152,15 @@ def load_problems(path: str | Path) -> Dataset:
     if not shards:
         return Dataset.from_list([], features=RECORD_FEATURES)
     return Dataset.from_parquet(shards, features=RECORD_FEATURES)
+
+
+def _step_of(line: str) -> int | None:
+    """The step of one metrics line, None for a line that is not a whole JSON object with a step."""
+    try:
+        step = json.loads(line).get("step")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return step if isinstance(step, int) else None
 
 
 def _atomic_write(path: Path, text: str) -> None:

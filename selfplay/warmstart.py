@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from agents.model import LanguageModel
 from selfplay.cache import publish_folder
@@ -109,4 +110,16 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
             activation_checkpointing=False,
             dataloader_drop_last=True,
         )
-        SFTTrainer(model=model.model, args=args, train_dataset=dataset, processing_class=model.tokenizer).train()
+        trainer = SFTTrainer(model=model.model, args=args, train_dataset=dataset, processing_class=model.tokenizer)
+        # A progress bar, but no log dicts printed on stdout, which belongs to the run's summary.
+        trainer.remove_callback(PrinterCallback)
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(_BarOnly)
+        trainer.train()
+
+
+class _BarOnly(ProgressCallback):
+    """transformers' progress bar without its printing of every log dict."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        pass

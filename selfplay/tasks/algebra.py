@@ -8,6 +8,7 @@ integers. Answers are compared by value: `x = 3/2`, `1.5` and `3/2` agree, and `
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Hashable
@@ -17,18 +18,25 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from selfplay.answers import MAX_TEXT_CHARS, extract_tagged_answer, format_number, parse_number
+from selfplay.answers import extract_tagged_answer, format_number, parse_number
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
-_TERM = r"(?:\d{1,6}\s*\*?\s*[a-z](?![a-z])|\d{1,6}|(?<![a-z])[a-z](?![a-z]))"
-_EXPRESSION = rf"[+-]?\s*{_TERM}(?:\s*[+-]\s*{_TERM}){{0,7}}"
-_EQUATION = re.compile(rf"(?<![\w.*/^])({_EXPRESSION})\s*=\s*({_EXPRESSION})(?!\w|\.\d|\s*[*/^(])", re.ASCII)
+# Every pattern here runs in linear time: no two adjacent parts can match the same spaces, and an equation never
+# starts on a space (with either, a run of spaces costs quadratic time: 20,000 spaces took seconds).
+_TERM = r"(?:\d{1,6}\s*(?:\*\s*)?[a-z](?![a-z])|\d{1,6}|(?<![a-z])[a-z](?![a-z]))"
 _TERM_PARTS = re.compile(r"([+-]?)\s*(\d*)\s*\*?\s*([a-z]?)", re.ASCII)
 _NAMED_VALUE = re.compile(r"(?<![a-z])([a-z])\s*=\s*([-+]?\s*[0-9][0-9./]*)", re.ASCII)
 _SELECTED = "Selected Question:"
 # The proposer's wording shown to the solver is cut to this many characters.
 _MAX_STATEMENT_CHARS = 1000
+
+
+@functools.lru_cache(maxsize=None)
+def equation_pattern(max_terms: int) -> re.Pattern[str]:
+    """An equation between two linear expressions of at most `max_terms` terms each."""
+    expression = rf"[+-]?\s*{_TERM}(?:\s*[+-]\s*{_TERM}){{0,{max_terms - 1}}}"
+    return re.compile(rf"(?<![\w.*/^])(?=[+\-\w])({expression})\s*=\s*({expression})(?!\w|\.\d|\s*[*/^(])", re.ASCII)
 
 
 @dataclass
@@ -37,6 +45,13 @@ class AlgebraTask(Task):
 
     # Coefficients (and constants) with more digits than this make a problem invalid.
     max_coefficient_digits: int = 3
+    # Terms on each side of an equation; a longer side is not read as an equation.
+    max_terms: int = 8
+    # A value in an answer with more digits than this (numerator and denominator together) is unparsable; at
+    # least 4 * max_coefficient_digits + 2, the length of a solution of two such equations.
+    max_answer_digits: int = 64
+    # Only the first this many characters of a completion are read (proposer and solver alike).
+    max_text_chars: int = 20_000
     # "tagged": <answer>x=3, y=-2</answer>; "plain": the completion is the answer.
     answer_format: Literal["tagged", "plain"] = "tagged"
     # In the spirit of SQLM's Table 6: several candidates, then the selected one (asking for several and keeping
@@ -56,18 +71,25 @@ class AlgebraTask(Task):
     def __post_init__(self) -> None:
         if not 1 <= self.max_coefficient_digits <= 6:
             raise ValueError(f"task.options.max_coefficient_digits must be 1 to 6, got {self.max_coefficient_digits}")
+        if not 1 <= self.max_terms <= 20:
+            raise ValueError(f"task.options.max_terms must be 1 to 20, got {self.max_terms}")
+        if not 4 * self.max_coefficient_digits + 2 <= self.max_answer_digits <= 1000:
+            raise ValueError(f"task.options.max_answer_digits must be between 4 * max_coefficient_digits + 2 (the "
+                             f"length of a solution) and 1000, got {self.max_answer_digits}")
+        if not 100 <= self.max_text_chars <= 1_000_000:
+            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
         self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt
 
     def parse_problem(self, completion: str) -> Problem | None:
-        text = completion[:MAX_TEXT_CHARS]
+        text = completion[: self.max_text_chars]
         if _SELECTED in text:
             text = text[text.rindex(_SELECTED) + len(_SELECTED) :]
         equations = []
-        for match in _EQUATION.finditer(text):
-            left, right = parse_linear(match[1]), parse_linear(match[2])
+        for match in equation_pattern(self.max_terms).finditer(text):
+            left, right = parse_linear(match[1], self._expression_chars), parse_linear(match[2], self._expression_chars)
             if left is None or right is None:
                 continue
             equation = {var: left[0].get(var, 0) - right[0].get(var, 0) for var in {*left[0], *right[0]}}
@@ -111,12 +133,22 @@ class AlgebraTask(Task):
     def solver_prompt(self, problem: Problem) -> str:
         return self.solver_template.replace("{problem}", problem.features.get("statement", problem.text))
 
+    @property
+    def _expression_chars(self) -> int:
+        # one side of an equation: each term a sign, up to 6 digits, `*`, a letter and a few spaces
+        return max(200, 16 * self.max_terms)
+
+    @property
+    def _answer_chars(self) -> int:
+        # two values, each at most as long as parse_number reads, plus names and separators
+        return max(200, 8 * self.max_answer_digits + 32)
+
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":
-            tagged = extract_tagged_answer(completion)
+            tagged = extract_tagged_answer(completion, self.max_text_chars)
             if tagged is not None or self.answer_key(completion) is None:
                 return tagged
-        text = completion[:200].strip()
+        text = completion[: self._answer_chars].strip()
         return text or None
 
     def answer_key(self, answer: str | None) -> Hashable | None:
@@ -130,18 +162,18 @@ class AlgebraTask(Task):
         >>> task.answer_key("x = banana") is None
         True
         """
-        if answer is None or len(answer) > 200:
+        if answer is None or len(answer) > self._answer_chars:
             return None
         named = _NAMED_VALUE.findall(answer)
         if named:
             values = {}
             for name, text in named:
-                value = parse_number(text.replace(" ", ""))
+                value = parse_number(text.replace(" ", ""), self.max_answer_digits)
                 if value is None or values.setdefault(name, value) != value:
                     return None
             return tuple(values[name] for name in sorted(values))
         parts = [part for part in re.split(r"[\s,;()]+|\band\b", answer) if part]
-        values = [parse_number(part) for part in parts]
+        values = [parse_number(part, self.max_answer_digits) for part in parts]
         if not values or len(values) > 2 or any(v is None for v in values):
             return None
         return tuple(values)
@@ -175,15 +207,16 @@ class AlgebraTask(Task):
         return (1 if problem.features["num_unknowns"] == 1 else 3) + int(large)
 
 
-def parse_linear(text: str) -> tuple[dict[str, int], int] | None:
-    """A linear expression as ({unknown: coefficient}, constant), or None if it is not one.
+def parse_linear(text: str, max_chars: int = 200) -> tuple[dict[str, int], int] | None:
+    """A linear expression as ({unknown: coefficient}, constant), or None if it is not one (or is longer than
+    `max_chars`).
 
     >>> parse_linear("3x - 2*y + 7 - x")
     ({'x': 2, 'y': -2}, 7)
     >>> parse_linear("x*y") is None, parse_linear("") is None
     (True, True)
     """
-    if len(text) > 200 or re.search(r"[0-9a-z]\s+[0-9]", text):  # `3 3` is no number, `x 3` no term
+    if len(text) > max_chars or re.search(r"[0-9a-z]\s+[0-9]", text):  # `3 3` is no number, `x 3` no term
         return None
     compact = text.replace(" ", "")
     if not compact:

@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from selfplay.answers import MAX_TEXT_CHARS, extract_tagged_answer, parse_number
+from selfplay.answers import extract_tagged_answer, parse_number
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
@@ -33,6 +33,11 @@ class ArithmeticTask(Task):
     ops: str = "+-*"
     # Operands with more digits than this make a problem invalid: it bounds the work of judging a problem.
     max_digits: int = 3
+    # An answer with more digits than this (numerator and denominator together) is unparsable; at least
+    # 2 * max_digits, the length of the largest product.
+    max_answer_digits: int = 64
+    # Only the first this many characters of a completion are read (proposer and solver alike).
+    max_text_chars: int = 20_000
     # "tagged": <answer>N</answer>; "plain": the completion is the number; "reversed": its digits reversed.
     answer_format: Literal["tagged", "plain", "reversed"] = "tagged"
     # The proposer's topic prompt, in the spirit of SQLM's Table 6.
@@ -53,13 +58,18 @@ class ArithmeticTask(Task):
             raise ValueError(f"task.options.ops must be made of '+', '-' and '*', got {self.ops!r}")
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
+        if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
+            raise ValueError(f"task.options.max_answer_digits must be between 2 * max_digits (a product's length) "
+                             f"and 1000, got {self.max_answer_digits}")
+        if not 100 <= self.max_text_chars <= 1_000_000:
+            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
         self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt
 
     def parse_problem(self, completion: str) -> Problem | None:
-        matches = list(_EXPRESSION.finditer(completion[:MAX_TEXT_CHARS]))
+        matches = list(_EXPRESSION.finditer(completion[: self.max_text_chars]))
         if not matches:
             return None
         left, op, right = matches[-1].groups()
@@ -87,16 +97,18 @@ class ArithmeticTask(Task):
 
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":
-            tagged = extract_tagged_answer(completion)
+            tagged = extract_tagged_answer(completion, self.max_text_chars)
             # A completion that is nothing but a number is an unambiguous answer too.
-            return tagged if tagged is not None or parse_number(completion) is None else completion.strip()
-        match = _LEADING_ANSWER.match(completion[:MAX_TEXT_CHARS])
+            if tagged is not None or self.answer_key(completion) is None:
+                return tagged
+            return completion.strip()
+        match = _LEADING_ANSWER.match(completion[: self.max_text_chars])
         if match is None:
             return None
         return match[1][::-1] if self.answer_format == "reversed" else match[1]
 
     def answer_key(self, answer: str | None) -> Hashable | None:
-        return parse_number(answer)
+        return parse_number(answer, self.max_answer_digits)
 
     def formal(self, problem: Problem) -> sympy.Expr:
         left, right = sympy.Integer(problem.features["left"]), sympy.Integer(problem.features["right"])

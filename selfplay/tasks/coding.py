@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from selfplay.answers import MAX_TEXT_CHARS, extract_tagged_answer
+from selfplay.answers import extract_tagged_answer
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
@@ -37,6 +37,8 @@ class CodingTask(Task):
     # Longest test input or output, and longest statement, in characters: they bound what runs and what is shown.
     max_test_chars: int = 200
     max_statement_chars: int = 2000
+    # Only the first this many characters of a completion are read (the problem, or the program).
+    max_text_chars: int = 20_000
     # In the spirit of SQLM's Table 6.
     topic_prompt: str = (
         "Write one easy programming problem whose input is a single line of space-separated integers and whose "
@@ -53,6 +55,8 @@ class CodingTask(Task):
     def __post_init__(self) -> None:
         if not 1 <= self.min_tests <= self.max_tests <= 50:
             raise ValueError("task.options needs 1 <= min_tests <= max_tests <= 50")
+        if not 100 <= self.max_text_chars <= 1_000_000:
+            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
         self.check_template(self.solver_template)
 
     def proposer_prompt(self) -> str:
@@ -60,7 +64,7 @@ class CodingTask(Task):
 
     def parse_problem(self, completion: str) -> Problem | None:
         statement, tests = [], []
-        for line in completion[:MAX_TEXT_CHARS].splitlines():
+        for line in completion[: self.max_text_chars].splitlines():
             if _SEPARATOR not in line:
                 if not tests:  # the statement comes before the tests; prose after them is ignored
                     statement.append(line)
@@ -94,11 +98,11 @@ class CodingTask(Task):
 
     def extract_answer(self, completion: str) -> str | None:
         """The program: inside <answer> tags (fences inside them removed), else the last ```python block."""
-        tagged = extract_tagged_answer(completion)
+        tagged = extract_tagged_answer(completion, self.max_text_chars)
         if tagged is not None:
             fenced = _FENCED.findall(tagged + ("\n" if not tagged.endswith("\n") else ""))
             return (fenced[-1] if fenced else tagged).strip() or None
-        fenced = _FENCED.findall(completion[:MAX_TEXT_CHARS])
+        fenced = _FENCED.findall(completion[: self.max_text_chars])
         if not fenced:
             return None
         return fenced[-1].strip() or None

@@ -1,0 +1,110 @@
+"""Resuming a run that was killed: checkpoints carry the training state, and the run directory is rolled back to
+the last one.
+
+A checkpoint (`checkpoints/step-N/`) holds the models and `state.pt`: each trainer's optimizer and learning-rate
+schedule, every random generator the run draws from, and the run's own counters (evaluations so far, budget, the
+number of problem shards written). It is written into a staging folder and renamed into place, so a folder named
+`step-N` is always complete; records are flushed to a shard just before, so every record of a step up to N is on
+disk. `selfplay train --resume RUN_DIR` loads the last checkpoint and rolls the directory back to it: metric lines
+and shards written after it, and later (partial) checkpoints, are removed, so no step is lost or counted twice.
+
+`state.pt` is read with `torch.load(weights_only=True)`: a run directory from elsewhere cannot run code through it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import AutoModelForCausalLM
+
+from agents import LanguageModel
+from selfplay.errors import ConfigError
+from selfplay.rundir import RunDir
+
+STATE_FILE = "state.pt"
+_CHECKPOINT = re.compile(r"step-(\d{6})")
+
+
+def capture_state(step: int, rng: random.Random, trainers: dict[str, Any], shards: int,
+                  counters: dict[str, Any]) -> dict[str, Any]:
+    """Everything besides the weights that the run needs to go on exactly from step `step`."""
+    numpy_state = np.random.get_state()
+    return {
+        "step": step,
+        "shards": shards,
+        "rng": {
+            "loop": rng.getstate(),
+            "python": random.getstate(),
+            "numpy": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
+            "torch": torch.get_rng_state(),
+        },
+        "trainers": {name: {"optimizer": trainer.optimizer.state_dict(),
+                            "scheduler": trainer.lr_scheduler.state_dict()}
+                     for name, trainer in trainers.items() if trainer is not None},
+        "counters": counters,
+    }
+
+
+def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str, Any]) -> dict[str, Any]:
+    """Put the optimizers, schedules and random generators back as `capture_state` found them; returns the run's
+    counters."""
+    for name, trainer in trainers.items():
+        if trainer is not None:
+            trainer.optimizer.load_state_dict(state["trainers"][name]["optimizer"])
+            trainer.lr_scheduler.load_state_dict(state["trainers"][name]["scheduler"])
+    generators = state["rng"]
+    rng.setstate(_tuples(generators["loop"]))
+    random.setstate(_tuples(generators["python"]))
+    kind, keys, *rest = generators["numpy"]
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), *rest))
+    torch.set_rng_state(generators["torch"])
+    return state["counters"]
+
+
+def _tuples(value: Any) -> Any:
+    """`random.setstate` wants the nested tuples `getstate` gave."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def checkpoints(run_dir: RunDir) -> list[tuple[int, Path]]:
+    """The complete checkpoint folders of a run, by step (staging folders, named `.step-...`, are never listed)."""
+    if not run_dir.checkpoints_path.is_dir():
+        return []
+    found = [(int(match[1]), path) for path in run_dir.checkpoints_path.iterdir()
+             if path.is_dir() and (match := _CHECKPOINT.fullmatch(path.name))]
+    return sorted(found)
+
+
+def latest_state(run_dir: RunDir) -> tuple[Path, dict[str, Any]] | None:
+    """The last checkpoint that carries a training state, and that state; None if there is none yet (the run
+    then starts over). A checkpoint that cannot be read is an error, not skipped: something outside the run
+    damaged it, and resuming from an older one would silently drop steps."""
+    for step, folder in reversed(checkpoints(run_dir)):
+        if not (folder / STATE_FILE).is_file():
+            continue  # the step-0 anchor of a model built in memory: weights only
+        try:
+            state = torch.load(folder / STATE_FILE, weights_only=True)
+        except Exception as error:  # noqa: BLE001 - any unreadable state is reported the same way
+            raise ConfigError(f"checkpoint {folder} is unreadable ({type(error).__name__}); delete that folder to "
+                              "resume from the checkpoint before it") from None
+        if not isinstance(state, dict) or state.get("step") != step:
+            raise ConfigError(f"checkpoint {folder} holds no valid training state; delete that folder to resume "
+                              "from the checkpoint before it")
+        return folder, state
+    return None
+
+
+def load_weights(model: LanguageModel, folder: Path) -> None:
+    """Load a checkpoint's weights into a model built for this run (it keeps its own `_name_or_path`, so a
+    reference model for `beta > 0` is still the run's starting point)."""
+    try:
+        saved = AutoModelForCausalLM.from_pretrained(folder).state_dict()
+        model.model.load_state_dict(saved)
+    except Exception as error:  # noqa: BLE001 - a damaged or foreign folder is one error line
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ConfigError(f"checkpoint {folder} does not hold this run's model: {first_line}") from None
