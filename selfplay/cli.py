@@ -236,6 +236,7 @@ def warm_start_line(warm: dict[str, Any]) -> str:
 def _verify(args: argparse.Namespace) -> int:
     import yaml
 
+    from agents.model import guarded
     from selfplay.components import make_task, make_verifier
     from selfplay.config import TaskConfig, VerifierConfig
     from selfplay.judging import judge_group
@@ -261,8 +262,9 @@ def _verify(args: argparse.Namespace) -> int:
             print(json.dumps({"rewards": [], "label": None, "status": "invalid", "error": case}), flush=True)
             continue
         problem_text, answers = case
-        problem = task.parse_problem(problem_text)
-        attempts = [Attempt(answer, task.extract_answer(answer)) for answer in answers]
+        # guarded, as in training: a task's parser that raises on a line reads nothing from it
+        problem = guarded(task.parse_problem, problem_text)
+        attempts = [Attempt(answer, guarded(task.extract_answer, answer)) for answer in answers]
         if problem is None:
             result = {"rewards": [None] * len(answers), "label": None, "status": "invalid",
                       "reason": "the task cannot parse this problem"}

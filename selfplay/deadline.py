@@ -109,26 +109,34 @@ class _Worker:
             self.imported.add(module)
         # The call itself travels pickled inside the message, so that unpickling it (which may compute: sympy
         # evaluates expressions as it rebuilds them) happens in the worker under the limits.
-        self._send(("call", seconds, memory_mb, pickle.dumps((function, args))))
+        self._send(("call", seconds, memory_mb, _dumps((function, args))))
         return self._reply(seconds, "call")
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        payload = pickle.dumps(message)
+        payload = _dumps(message)
         try:
             self.requests.send_bytes(payload)
         except OSError as error:
             raise WorkerError(f"the worker is gone: {error}") from None
 
     def _reply(self, seconds: float, what: str) -> tuple[str, Any]:
-        if not self.replies.poll(seconds):
+        try:
+            ready = self.replies.poll(seconds)
+        except OSError as error:  # closed by shutdown() from another thread
+            raise WorkerError(f"the worker is gone: {error}") from None
+        if not ready:
             if what == "call":
                 raise DeadlineExceeded(f"no result within {seconds:g} s")
             raise WorkerError(f"the worker did not {what} within {seconds:g} s")
         try:
-            return pickle.loads(self.replies.recv_bytes())
+            payload = self.replies.recv_bytes()
         except (EOFError, OSError):
             code = self.process.wait()
             raise WorkerError(f"the worker died (exit status {code})") from None
+        try:
+            return pickle.loads(payload)
+        except Exception as error:  # noqa: BLE001 - a result this process cannot rebuild
+            raise WorkerError(f"cannot read the result: {type(error).__name__}: {error}"[:MAX_ERROR_CHARS]) from None
 
     def kill(self) -> None:
         with _LOCK:
@@ -140,6 +148,13 @@ class _Worker:
         except OSError:
             pass
         self.process.wait()
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return pickle.dumps(value)
+    except Exception as error:  # noqa: BLE001 - pickle raises several types for what it cannot pickle
+        raise WorkerError(f"cannot send the call: {type(error).__name__}: {error}"[:MAX_ERROR_CHARS]) from None
 
 
 _LOCK = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -45,6 +46,12 @@ def test_parse_and_truth(text, canonical, truth):
     "",  # nothing
     "x = = 3",
     "3x + 2 = 11" * 5000,  # huge input: cut, and still nothing that raises
+    # chains of `=` and factorials are no equations (the solver would be shown them, and graded on less)
+    "x = 1 = 2",
+    "x = y = z = 1",
+    "2x + 3 = 7 = 8",
+    "x = 3!",
+    "x! = 6",
 ])
 def test_invalid_problems(text):
     problem = TASK.parse_problem(text)
@@ -110,3 +117,71 @@ def test_extra_equations_hide_the_wording():
 def test_difficulty_beyond_four_is_refused():
     with pytest.raises(ValueError, match="difficulty 1 to 4"):
         TASK.sample_problem(random.Random(0), 5)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# limits: just under each works, just over is rejected
+
+
+def side(terms: int) -> str:
+    """`x + 1 + 1 + ...`: one side of an equation with this many terms."""
+    return " + ".join(["x"] + ["1"] * (terms - 1))
+
+
+@pytest.mark.parametrize("options, text, readable", [
+    # max_terms: a side of exactly that many terms is read, one more is not
+    ({}, side(8) + " = 10", True),
+    ({}, side(9) + " = 10", False),
+    ({"max_terms": 2}, "x + 1 = 3", True),
+    ({"max_terms": 2}, "x + 1 + 1 = 4", False),
+    # max_coefficient_digits: the largest number with that many digits, then the smallest with one more
+    ({}, "999x = 999", True),
+    ({}, "1000x = 5", False),
+    ({"max_coefficient_digits": 1}, "9x = 9", True),
+    ({"max_coefficient_digits": 1}, "10x = 9", False),
+    # max_text_chars: an equation ending exactly at the limit is read; one character later it is cut
+    ({"max_text_chars": 100}, " " * 95 + "x = 3", True),
+    ({"max_text_chars": 100}, " " * 96 + "x = 3", False),
+])
+def test_problem_limits(options, text, readable):
+    assert (AlgebraTask(**options).parse_problem(text) is not None) == readable
+
+
+@pytest.mark.parametrize("answer, expected", [
+    # max_answer_digits=14: 14 digits in all read, 15 do not, named or not
+    ("x = " + "9" * 14, (int("9" * 14),)),
+    ("x = " + "9" * 15, None),
+    ("1234567/1234567", (1,)),
+    ("1234567/12345678", None),
+])
+def test_max_answer_digits(answer, expected):
+    assert AlgebraTask(max_answer_digits=14).answer_key(answer) == expected
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"max_terms": 0}, "max_terms"),
+    ({"max_terms": 21}, "max_terms"),
+    # a solution of two equations with 3-digit coefficients can need 14 digits
+    ({"max_answer_digits": 13}, "max_answer_digits"),
+    ({"max_coefficient_digits": 6, "max_answer_digits": 25}, "max_answer_digits"),
+    ({"max_text_chars": 99}, "max_text_chars"),
+])
+def test_bad_options_raise(options, message):
+    with pytest.raises(ValueError, match=message):
+        AlgebraTask(**options)
+
+
+@pytest.mark.parametrize("text", [
+    # runs of spaces, tabs or newlines once cost the equation pattern quadratic time (seconds at 20,000)
+    " " * 20_000,
+    "1" + " " * 20_000,
+    "3x" + " " * 20_000 + "= 1",
+    "\t" * 20_000 + "x = 3",
+    "1 " * 10_000,
+])
+def test_parsing_is_fast_on_long_runs(text):
+    start = time.perf_counter()
+    TASK.parse_problem(text)
+    TASK.extract_answer(text)
+    assert time.perf_counter() - start < 0.2
+

@@ -36,6 +36,11 @@ from selfplay.answers import MAX_NUMBER_DIGITS, MAX_TEXT_CHARS, extract_tagged_a
         (r"\boxed{\frac{1}{2}", None),
         # an unclosed tag with no boxed fallback is no answer
         ("<answer>3", None),
+        # tags pair left to right, each opening with the first closing after it
+        ("<answer>1<answer>2</answer>", "1<answer>2"),
+        # an unclosed tag after a closed one: the closed one is the answer
+        ("<answer>1</answer> <answer>2", "1"),
+        ("</answer><answer>3</answer>", "3"),
         # nothing that looks like an answer
         ("no answer here", None),
         # the empty completion
@@ -85,8 +90,34 @@ def test_extract_huge_input_is_bounded(completion):
     assert time.perf_counter() - start < 3.0
 
 
+@pytest.mark.parametrize("length, expected", [
+    # an answer ending exactly at max_chars is read; one character later its closing tag is cut
+    (50, "5"),
+    (51, None),
+])
+def test_extract_max_chars(length, expected):
+    tag = "<answer>5</answer>"
+    assert extract_tagged_answer("x" * (length - len(tag)) + tag, max_chars=50) == expected
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # parse_number
+
+
+@pytest.mark.parametrize("text, expected", [
+    # max_digits counts every digit: integer, decimals, numerator and denominator; the limit is inclusive
+    ("12345", Fraction(12345)),
+    ("123456", None),
+    ("123.45", Fraction(12345, 100)),
+    ("123.456", None),
+    ("12/345", Fraction(12, 345)),
+    ("123/456", None),
+    # thousands separators are not digits
+    ("12,345", Fraction(12345)),
+    ("123,456", None),
+])
+def test_parse_number_max_digits(text, expected):
+    assert parse_number(text, max_digits=5) == expected
 
 
 @pytest.mark.parametrize(

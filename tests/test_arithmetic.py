@@ -44,9 +44,22 @@ from verifiers import SympyVerifier
         ("try 3*4, or rather 5+6", "5+6"),
         # a subtraction whose result is negative is still a valid problem
         ("3-5", "3-5"),
-        # a chain of operations is not one binary problem
+        # a chain of operations is not one binary problem, spaces and brackets or not
         ("1+2+3", None),
         ("2*3-1", None),
+        ("1 + 2 + 3", None),
+        ("10 - 3 + 2", None),
+        ("(1+2)*3", None),
+        ("3*(1+2)", None),
+        ("3 * ( 1+2 )", None),
+        ("[1+2]^2", None),
+        # a factorial, scientific notation or a bracket on the last operand makes it another number
+        ("12+34!", None),
+        ("12+34e5", None),
+        ("12+34E+5", None),
+        ("12+34(5)", None),
+        # brackets around the whole problem are fine
+        ("What is (12+34)?", "12+34"),
         # a power is not an allowed operation
         ("2**3", None),
         ("12^3", None),
@@ -115,6 +128,32 @@ def test_parse_problem_features():
 def test_parse_problem_ignores_text_past_the_limit():
     # a problem beyond MAX_TEXT_CHARS is never read
     assert ArithmeticTask().parse_problem("x" * MAX_TEXT_CHARS + "1+2") is None
+
+
+@pytest.mark.parametrize("length, read", [
+    # a problem or an answer that ends exactly at max_text_chars is read
+    (100, True),
+    # one character later it is cut: `1+` is no problem, `<answer>7</answer` no answer
+    (101, False),
+])
+def test_max_text_chars_bounds_what_is_read(length, read):
+    task = ArithmeticTask(max_text_chars=100)
+    assert (task.parse_problem(" " * (length - 3) + "1+2") is not None) == read
+    tag = "<answer>7</answer>"
+    assert (task.extract_answer("x" * (length - len(tag)) + tag) == "7") == read
+
+
+@pytest.mark.parametrize("answer, expected", [
+    # exactly max_answer_digits digits is a number; one more is not (a fraction counts both parts)
+    ("9" * 6, Fraction(999_999)),
+    ("9" * 7, None),
+    ("123/456", Fraction(123, 456)),
+    ("1234/567", None),
+    ("12345.6", Fraction(123456, 10)),
+    ("12345.67", None),
+])
+def test_max_answer_digits(answer, expected):
+    assert ArithmeticTask(max_digits=3, max_answer_digits=6).answer_key(answer) == expected
 
 
 def test_parse_problem_never_raises_on_many_leading_zeros():
@@ -348,6 +387,12 @@ def test_sampled_problems_parse_back_to_themselves():
         # max_digits out of range, both ends
         ({"max_digits": 0}, "max_digits"),
         ({"max_digits": 31}, "max_digits"),
+        # answers too short for a product of two max_digits operands, or absurdly long
+        ({"max_digits": 3, "max_answer_digits": 5}, "max_answer_digits"),
+        ({"max_answer_digits": 1001}, "max_answer_digits"),
+        # the text limit, both ends
+        ({"max_text_chars": 99}, "max_text_chars"),
+        ({"max_text_chars": 1_000_001}, "max_text_chars"),
         # the template must have a slot for the problem
         ({"solver_template": "Solve it:"}, "solver_template"),
     ],
@@ -363,6 +408,10 @@ def test_bad_options_raise(options, message):
         # the boundary values are allowed
         {"max_digits": 1},
         {"max_digits": 30},
+        {"max_digits": 3, "max_answer_digits": 6},
+        {"max_answer_digits": 1000},
+        {"max_text_chars": 100},
+        {"max_text_chars": 1_000_000},
         # a single op, or any subset
         {"ops": "*"},
         {"ops": "-+"},

@@ -9,6 +9,7 @@ import pytest
 
 from selfplay.cli import main
 from selfplay.rundir import read_metrics
+from selfplay.tasks import ArithmeticTask
 
 
 def verify(monkeypatch, capsys, lines: list[str], *args: str) -> tuple[int, list[dict], str]:
@@ -56,6 +57,23 @@ def test_verify_invalid_problem_and_bad_lines_keep_going(monkeypatch, capsys):
     assert [r["status"] for r in results] == ["invalid", "invalid", "invalid", "ok"]  # ... but every line answers
     assert results[3]["rewards"] == [1.0]
     assert err.count("selfplay: error: line") == 2
+
+
+class RaisingTask(ArithmeticTask):
+    """A user's task whose parsers raise on everything."""
+
+    def parse_problem(self, completion):
+        raise RecursionError("too deep")
+
+    def extract_answer(self, completion):
+        raise ValueError("unreadable")
+
+
+def test_verify_survives_a_task_whose_parsers_raise(monkeypatch, capsys):
+    # as in training, a parser that raises reads nothing: one clean invalid line, no traceback
+    code, [result], err = verify(monkeypatch, capsys, [case("1+2", "3")], "--task", "tests.test_cli:RaisingTask")
+    assert code == 0 and result["status"] == "invalid" and result["extracted"] == [None]
+    assert "Traceback" not in err
 
 
 def test_verify_task_options_and_verifier_options(monkeypatch, capsys):

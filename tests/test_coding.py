@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -66,3 +67,35 @@ def test_shipped_problems_are_well_formed_and_sampled_by_level():
         assert TASK.parse_problem(text).features["tests"] == entry["tests"]
     problem = TASK.sample_problem(random.Random(0), 2)
     assert TASK.difficulty(problem) == 2 and problem.features["num_tests"] == 5
+
+
+@pytest.mark.parametrize("length, read", [
+    # a problem or a program that ends exactly at max_text_chars is read; one character later it is cut
+    (100, True),
+    (101, False),
+])
+def test_max_text_chars_bounds_what_is_read(length, read):
+    task = CodingTask(max_text_chars=100)
+    tests = "\n1 ||| 1\n2 ||| 2"
+    assert (task.parse_problem("Echo." + " " * (length - 5 - len(tests)) + tests) is not None) == read
+    # (cut, the second test reads `2 ||| ` and makes the problem invalid)
+    tag = "<answer>print(1)</answer>"
+    assert (task.extract_answer("x" * (length - len(tag)) + tag) == "print(1)") == read
+
+
+@pytest.mark.parametrize("completion", [
+    # an unclosed fence followed by many blank lines once cost the fence pattern quadratic time (over a second)
+    "```python\n" + "\n" * 20_000,
+    "<answer>```\n" + "\n" * 20_000 + "</answer>",
+    "```" + " " * 20_000,
+])
+def test_extracting_is_fast_on_unclosed_fences(completion):
+    start = time.perf_counter()
+    TASK.extract_answer(completion)
+    assert time.perf_counter() - start < 0.2
+
+
+@pytest.mark.parametrize("options", [{"max_text_chars": 99}, {"max_text_chars": 1_000_001}])
+def test_bad_text_limit_raises(options):
+    with pytest.raises(ValueError, match="max_text_chars"):
+        CodingTask(**options)

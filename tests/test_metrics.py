@@ -44,6 +44,21 @@ def test_solver_metrics(key, expected):
     assert solver_metrics(TASK, PHASE, TRUTHS)[key] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("statuses, invalid_rate, timeout_rate", [
+    # every verdict that is not "ok" counts as invalid; timeouts are also counted apart
+    (["ok", "ok", "ok", "ok"], 0.0, 0.0),
+    (["ok", "invalid", "timeout", "timeout"], 0.75, 0.5),
+    (["timeout"], 1.0, 1.0),
+])
+def test_verifier_invalid_and_timeout_rates(statuses, invalid_rate, timeout_rate):
+    phase = [Judged(TASK.parse_problem("2+2"), [Attempt("4", "4")],
+                    Verdict([1.0] if status == "ok" else [None], "4" if status == "ok" else None, status))
+             for status in statuses]
+    metrics = solver_metrics(TASK, phase, [None] * len(phase))
+    assert metrics["verifier/invalid_rate"] == invalid_rate
+    assert metrics["verifier/timeout_rate"] == timeout_rate
+
+
 def test_solver_metrics_without_ground_truth_leave_accuracy_out():
     metrics = solver_metrics(TASK, PHASE, [None, None, None])
     assert "solver/accuracy" not in metrics and "verifier/precision" not in metrics

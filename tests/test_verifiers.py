@@ -3,11 +3,13 @@ verifiers."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sympy
 
 from selfplay.judging import judge_group
 from selfplay.tasks import ArithmeticTask
@@ -159,6 +161,95 @@ def test_sympy_invalid_without_ground_truth(task):
     assert verdict.label is None
     assert verdict.rewards == [None, None, None]
     assert verdict.solve_rate is None
+
+
+@dataclass
+class _StatementTask(ArithmeticTask):
+    """An arithmetic task whose formal statement is whatever the test gives it."""
+
+    statement: object = None
+
+    def formal(self, problem):
+        return self.statement
+
+
+def _judge_statement(statement, **options):
+    task = _StatementTask(statement=statement)
+    return SympyVerifier(**options).judge(task, task.parse_problem("1+2"), ["3", "99999", None])
+
+
+@pytest.mark.parametrize("statement, options, status", [
+    # max_statement_nodes: 1 + 2 is three nodes
+    (sympy.Add(1, 2, evaluate=False), {"max_statement_nodes": 3}, "ok"),
+    (sympy.Add(1, 2, evaluate=False), {"max_statement_nodes": 2}, "invalid"),
+    # max_statement_digits: the largest number with that many digits, then the smallest with one more
+    (sympy.Integer(99999), {"max_statement_digits": 5}, "ok"),
+    (sympy.Integer(100000), {"max_statement_digits": 5}, "invalid"),
+    # a denominator counts too
+    (sympy.Rational(1, 99999), {"max_statement_digits": 5}, "ok"),
+    (sympy.Rational(1, 100000), {"max_statement_digits": 5}, "invalid"),
+    # deep nesting is counted without recursion: 10,000 nested sums are over the default limit at once
+    (functools.reduce(lambda e, _: sympy.Add(e, 1, evaluate=False), range(10_000), sympy.Integer(0)), {},
+     "invalid"),
+    # a statement that is not a sympy object
+    ("1+2", {}, "invalid"),
+    ([], {}, "invalid"),
+])
+def test_sympy_statement_limits(statement, options, status):
+    verdict = _judge_statement(statement, **options)
+    assert verdict.status == status
+    assert (verdict.rewards == [None] * 3) == (status != "ok")
+
+
+def test_sympy_memory_limit_is_invalid():
+    # 2 to the power 2^34 needs 2 GB: past memory_mb, the worker's MemoryError is an invalid verdict
+    verdict = _judge_statement(sympy.Pow(2, 2**34, evaluate=False), memory_mb=256, timeout_seconds=20.0)
+    assert verdict.status == "invalid" and "MemoryError" in verdict.diagnostics["reason"]
+
+
+def test_sympy_cheap_statements_never_reach_the_worker(monkeypatch):
+    calls = []
+    monkeypatch.setattr("verifiers.sympy_verifier.call_with_deadline", lambda *args: calls.append(args))
+    # sums and products of numbers are computed here: no worker
+    assert SympyVerifier().judge(TASK, TASK.parse_problem("123*456"), ["56088"]).rewards == [1.0]
+    assert calls == []
+    # past INLINE_MAX_NODES (64) nodes, even a sum goes to the worker: the bound on inline work is fixed
+    _judge_statement(sympy.Add(*[sympy.Integer(7)] * 63, evaluate=False))
+    assert calls == []
+    _judge_statement(sympy.Add(*[sympy.Integer(7)] * 64, evaluate=False))
+    assert len(calls) == 1
+
+
+def test_sympy_equations_go_to_the_worker_once(monkeypatch):
+    from selfplay.deadline import DeadlineExceeded
+    from selfplay.tasks import AlgebraTask
+
+    calls = []
+
+    def out_of_time(function, args, seconds, memory_mb):
+        calls.append(seconds)
+        raise DeadlineExceeded("no result")
+
+    monkeypatch.setattr("verifiers.sympy_verifier.call_with_deadline", out_of_time)
+    task, verifier = AlgebraTask(), SympyVerifier(timeout_seconds=0.25)  # a limit no other test uses
+    for _ in range(3):
+        verdict = verifier.judge(task, task.parse_problem("7x + 3 = 17"), ["x=2", None])
+        assert verdict.status == "timeout" and verdict.rewards == [None, None] and verdict.label is None
+        assert verdict.diagnostics == {"reason": "computing the truth took over 0.25 s"}
+    assert calls == [0.25]  # the timeout is remembered: judging the problem again costs nothing
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"timeout_seconds": 0}, "timeout_seconds"),
+    ({"timeout_seconds": -1.0}, "timeout_seconds"),
+    ({"timeout_seconds": 3601}, "timeout_seconds"),
+    ({"memory_mb": 255}, "memory_mb"),
+    ({"max_statement_nodes": 0}, "max_statement_nodes"),
+    ({"max_statement_digits": 0}, "max_statement_digits"),
+])
+def test_sympy_bad_options_raise(options, message):
+    with pytest.raises(ValueError, match=message):
+        SympyVerifier(**options)
 
 
 # ---------------------------------------------------------------------------------------------------------------

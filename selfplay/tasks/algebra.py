@@ -22,8 +22,8 @@ from selfplay.answers import extract_tagged_answer, format_number, parse_number
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
-# Every pattern here runs in linear time: no two adjacent parts can match the same spaces, and an equation never
-# starts on a space (with either, a run of spaces costs quadratic time: 20,000 spaces took seconds).
+# The equation pattern (`equation_pattern`) runs in linear time: no two adjacent parts of a term can match the
+# same spaces, and an equation never starts on a space (without both, a run of 20,000 spaces took seconds).
 _TERM = r"(?:\d{1,6}\s*(?:\*\s*)?[a-z](?![a-z])|\d{1,6}|(?<![a-z])[a-z](?![a-z]))"
 _TERM_PARTS = re.compile(r"([+-]?)\s*(\d*)\s*\*?\s*([a-z]?)", re.ASCII)
 _NAMED_VALUE = re.compile(r"(?<![a-z])([a-z])\s*=\s*([-+]?\s*[0-9][0-9./]*)", re.ASCII)
@@ -36,7 +36,10 @@ _MAX_STATEMENT_CHARS = 1000
 def equation_pattern(max_terms: int) -> re.Pattern[str]:
     """An equation between two linear expressions of at most `max_terms` terms each."""
     expression = rf"[+-]?\s*{_TERM}(?:\s*[+-]\s*{_TERM}){{0,{max_terms - 1}}}"
-    return re.compile(rf"(?<![\w.*/^])(?=[+\-\w])({expression})\s*=\s*({expression})(?!\w|\.\d|\s*[*/^(])", re.ASCII)
+    # Not part of a longer expression or a chain of equations (`x = 3!`, `x = 1 = 2`); an `=` before the left side
+    # is checked by the parser, since a lookbehind cannot skip spaces.
+    return re.compile(rf"(?<![\w.*/^=!])(?=[+\-\w])({expression})\s*=\s*({expression})(?!\w|\.\d|\s*[*/^(=!])",
+                      re.ASCII)
 
 
 @dataclass
@@ -89,6 +92,8 @@ class AlgebraTask(Task):
             text = text[text.rindex(_SELECTED) + len(_SELECTED) :]
         equations = []
         for match in equation_pattern(self.max_terms).finditer(text):
+            if _after_equals(text, match.start()):
+                continue
             left, right = parse_linear(match[1], self._expression_chars), parse_linear(match[2], self._expression_chars)
             if left is None or right is None:
                 continue
@@ -237,6 +242,14 @@ def parse_linear(text: str, max_chars: int = 200) -> tuple[dict[str, int], int] 
             constant += sign * number
         position = match.end()
     return coefficients, constant
+
+
+def _after_equals(text: str, start: int) -> bool:
+    """Whether an `=` comes just before `start`, spaces aside: the end of a chain `x = y = 3`."""
+    position = start - 1
+    while position >= 0 and text[position].isspace():
+        position -= 1
+    return position >= 0 and text[position] == "="
 
 
 def format_equation(equation: dict[str, int], constant: int, names: list[str]) -> str:

@@ -20,8 +20,12 @@ from selfplay.answers import extract_tagged_answer, parse_number
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
-# One binary operation on two integers, not part of a longer expression (`1+2+3` or `2**3` are not problems).
-_EXPRESSION = re.compile(r"(?<![\d.+\-*/^×])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|\s*[+\-*/^×])", re.ASCII)
+# One binary operation on two integers, not part of a longer expression: `1+2+3`, `1 + 2 + 3`, `(1+2)*3`, `2**3`,
+# `12+34!`, `12+34e5` and `12+34(5)` are not problems. What comes before is checked by `_continues_left` (a
+# lookbehind cannot skip spaces and brackets).
+_EXPRESSION = re.compile(
+    r"(?<![\d.+\-*/^×!])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|[eE][+-]?\d|\(|[\s)\]}]*[+\-*/^×!])", re.ASCII)
+_OPERATORS = "+-*/^×"
 _LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
 
 
@@ -69,8 +73,9 @@ class ArithmeticTask(Task):
         return self.topic_prompt
 
     def parse_problem(self, completion: str) -> Problem | None:
-        matches = list(_EXPRESSION.finditer(completion[: self.max_text_chars]))
-        if not matches:
+        text = completion[: self.max_text_chars]
+        matches = list(_EXPRESSION.finditer(text))
+        if not matches or _continues_left(text, matches[-1].start()):
             return None
         left, op, right = matches[-1].groups()
         op = "*" if op == "×" else op
@@ -134,6 +139,18 @@ class ArithmeticTask(Task):
 
     def difficulty(self, problem: Problem) -> int:
         return int(problem.features["digits"])
+
+
+def _continues_left(text: str, start: int) -> bool:
+    """Whether an operator comes before `start`, across spaces and opening brackets: `3 * (1+2)`, `1 + 2+3`.
+
+    >>> _continues_left("3 * (1+2)", 5), _continues_left("What is (1+2)?", 9)
+    (True, False)
+    """
+    position = start - 1
+    while position >= 0 and (text[position].isspace() or text[position] in "([{"):
+        position -= 1
+    return position >= 0 and text[position] in _OPERATORS
 
 
 def count_carries(left: int, op: str, right: int) -> int:

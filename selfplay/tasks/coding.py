@@ -21,7 +21,9 @@ from selfplay.answers import extract_tagged_answer
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
-_FENCED = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.DOTALL)
+# `[^\S\n]*`, not `\s*`: whitespace that cannot also be the newline after it, or an unclosed fence followed by
+# many blank lines costs quadratic time (20,000 newlines took over a second).
+_FENCED = re.compile(r"```(?:python|py)?[^\S\n]*\n(.*?)```", re.DOTALL)
 _SEPARATOR = "|||"
 SHIPPED_PROBLEMS = Path(__file__).with_name("coding_problems.json")
 
