@@ -8,12 +8,16 @@ checked: an unknown key or a value of the wrong type is a `ConfigError` that nam
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import math
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -296,9 +300,18 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError("model.name_or_path is empty")
     if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
+    built = {}
     for role in ("proposer", "solver"):
         setattr(config, role, check_role_section(role, getattr(config, role)))
-        config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
+        # Before TRL's own check, which on one process says the same thing with less to go on.
+        check_whole_groups(role, {**_grpo_defaults(), **_ROLE_FRAMEWORK_DEFAULTS, **getattr(config, role)})
+        built[role] = config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
+        # Again on the built config: TRL has resolved `generation_batch_size` into steps for the processes launched.
+        check_whole_groups(role, vars(built[role]))
+        check_vllm(role, built[role])
+    proposer_trains = config.method.name == "selfplay" and config.schedule.proposer_every != "never"
+    if proposer_trains and not config.model.shared:
+        check_vllm_servers(built["proposer"], built["solver"])
     judging = config.proposer_reward.solver_temperature
     if judging is not None and judging <= 0:
         raise ConfigError("proposer_reward.solver_temperature must be above 0 (greedy answers would all agree)")
@@ -322,6 +335,105 @@ def check(config: SelfPlayConfig) -> None:
     make_task(config.task)
     make_verifier(config.verifier)
     make_proposer_reward(config.proposer_reward)
+
+
+def check_whole_groups(role: str, settings: dict[str, Any]) -> None:
+    """Each process must be handed whole groups of `num_generations` completions: TRL calls the reward function on
+    a process's own `per_device_train_batch_size * steps_per_generation` completions (the group's completions are
+    consecutive), so a product that is not a multiple splits a group across processes and the majority vote sees
+    only part of it. `settings` are GRPOConfig fields; `steps_per_generation` defaults as TRL's does.
+
+    >>> check_whole_groups("solver", {"per_device_train_batch_size": 12, "steps_per_generation": 2,
+    ...                               "num_generations": 8})  # 24 completions: three whole groups
+    """
+    per_device, steps, generations = (settings["per_device_train_batch_size"], settings["steps_per_generation"],
+                                      settings["num_generations"])
+    if steps is None:
+        if settings["generation_batch_size"] is not None:
+            return  # split over the processes by TRL; checked again on the built config
+        steps = settings["gradient_accumulation_steps"]
+    if not isinstance(generations, int) or generations < 1:
+        return  # TRL's own check names it
+    completions = per_device * steps
+    if completions % generations:
+        per_device_fix = -(-per_device // generations) * generations
+        steps_factor = generations // math.gcd(per_device, generations)  # the product is whole iff steps are k x this
+        raise ConfigError(
+            f"{role}: per_device_train_batch_size ({per_device}) x steps_per_generation ({steps}) = {completions} "
+            f"completions per process is not a multiple of num_generations ({generations}), so a process would score "
+            f"part of a group; set {role}.per_device_train_batch_size to a multiple of {generations} "
+            f"(e.g. {per_device_fix}) or {role}.steps_per_generation to a multiple of {steps_factor}")
+
+
+# Names by which a trainer reaches a vLLM server on its own machine; TRL's default host is 0.0.0.0.
+_LOCAL_HOSTS = ("0.0.0.0", "localhost", "127.0.0.1", "::", "::1")
+
+
+def check_vllm(role: str, args: Any) -> None:
+    """A role's vLLM settings (TRL `use_vllm`, `vllm_mode`) that would otherwise fail only when its trainer is built.
+    Nothing is imported unless `use_vllm` is on."""
+    if args.vllm_mode not in ("colocate", "server"):
+        raise ConfigError(f"{role}.vllm_mode must be 'colocate' or 'server', got {args.vllm_mode!r}")
+    if not args.use_vllm:
+        return
+    if not _vllm_installed():
+        raise ConfigError(f"{role}.use_vllm is true but the vllm package is not installed: pip install -e '.[vllm]', "
+                          f"or set {role}.use_vllm=false")
+    if not _cuda_available():
+        if args.vllm_mode == "colocate":
+            raise ConfigError(f"{role}.use_vllm needs a GPU and torch sees none: vLLM runs on the training GPUs in "
+                              f"colocate mode; set {role}.use_vllm=false to generate with transformers")
+        raise ConfigError(f"{role}.use_vllm needs a GPU and torch sees none: in server mode TRL still sends the "
+                          f"trained weights to the server over NCCL from a GPU; set {role}.use_vllm=false to "
+                          f"generate with transformers")
+
+
+def check_vllm_servers(proposer: Any, solver: Any) -> None:
+    """With separate weights (`model.shared: false`) the two roles train two models, and one vLLM server serves
+    one model: in server mode they need two servers."""
+    if not all(args.use_vllm and args.vllm_mode == "server" for args in (proposer, solver)):
+        return
+    server = vllm_server(proposer)
+    if server == vllm_server(solver):
+        raise ConfigError(
+            f"proposer and solver both use the vLLM server at {server}, but with model.shared=false they train two "
+            f"models and one vLLM server serves one model: start a second server for the solver's model and point "
+            f"solver.vllm_server_port (or solver.vllm_server_host, solver.vllm_server_base_url) at it")
+
+
+def vllm_server(args: Any) -> str:
+    """The `host:port` of the vLLM server a role's trainer talks to, its own machine's aliases made one, as TRL
+    reads the fields: `vllm_server_base_url` if given, else `vllm_server_host` and `vllm_server_port`.
+
+    >>> vllm_server(types.SimpleNamespace(vllm_server_base_url="http://127.0.0.1:8000/", vllm_server_host="x",
+    ...                                   vllm_server_port=1))
+    'localhost:8000'
+    """
+    if args.vllm_server_base_url:
+        url = urlsplit(args.vllm_server_base_url)
+        host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+    else:
+        host, port = args.vllm_server_host, args.vllm_server_port
+    return f"{'localhost' if host in _LOCAL_HOSTS else host}:{port}"
+
+
+def _vllm_installed() -> bool:
+    """Whether `import vllm` would succeed, without importing it (that takes seconds)."""
+    return "vllm" in sys.modules or importlib.util.find_spec("vllm") is not None
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _grpo_defaults() -> dict[str, Any]:
+    """TRL GRPOConfig's field defaults, before its `__post_init__` resolves them."""
+    from trl import GRPOConfig
+
+    return {item.name: item.default for item in dataclasses.fields(GRPOConfig)
+            if item.default is not dataclasses.MISSING}
 
 
 def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:

@@ -168,6 +168,9 @@ class RoleTrainer(GRPOTrainer, _Phases):
         if len(dataset) != self.prompts_per_phase:
             raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
         self._buffered_inputs = None
+        # TRL sends new weights to vLLM when global_step differs from the last step it sent; global_step restarts
+        # at 0 every phase, so forget that step or vLLM would keep generating with the first phase's weights.
+        self._last_loaded_step = -1
         return self._train_phase(dataset, step)
 
 

@@ -46,7 +46,9 @@ def test_each_phase_generates_once_and_takes_its_optimizer_steps(tmp_path, model
     trainer = RoleTrainer("solver", model.model, reward, args, model.tokenizer, total_optimizer_steps=6)
     assert trainer.prompts_per_phase == 4  # 8 completions x 2 steps / 4 per prompt
     for phase in range(3):
+        trainer._last_loaded_step = 0  # as TRL leaves it after sending weights to vLLM at a phase's step 0
         logs = trainer.train_phase(prompts(4))
+        assert trainer._last_loaded_step == -1  # so vLLM gets this phase's weights next time (TRL compares steps)
         assert reward.calls == phase + 1
         assert "solver/trl/loss" in logs and "solver/trl/reward" in logs
     assert trainer.lr_scheduler.last_epoch == 6
