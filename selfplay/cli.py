@@ -118,7 +118,9 @@ def _train(args: argparse.Namespace) -> int:
         run_dir = RunDir.open_existing(args.resume)
         config = load_config(run_dir.path / "config.yaml")
         print(f"selfplay: resuming the run in {run_dir.path}", file=sys.stderr)
-        print(format_summary(train(config, run_dir, progress=not args.no_progress, resume=True), run_dir.path))
+        summary = train(config, run_dir, progress=not args.no_progress, resume=True)
+        if summary:  # the main process's; with several processes the others have none
+            print(format_summary(summary, run_dir.path))
         return 0
     path, overrides = _config_and_overrides(args)
     config = load_config(path, overrides)
@@ -134,10 +136,11 @@ def _train(args: argparse.Namespace) -> int:
     try:
         summary = train(config, run_dir, progress=not args.no_progress)
     except ConfigError:
-        if not run_dir.metrics_path.exists():  # it failed while starting (a missing model): leave nothing behind
+        if run_dir.writer and not run_dir.metrics_path.exists():  # it failed while starting: leave nothing behind
             shutil.rmtree(run_dir.path, ignore_errors=True)
         raise
-    print(format_summary(summary, run_dir.path))
+    if summary:
+        print(format_summary(summary, run_dir.path))
     return 0
 
 
@@ -146,7 +149,7 @@ def _experiment(args: argparse.Namespace) -> int:
     whose run finished before (summary.json) is reused and one that was interrupted is resumed, so an experiment
     picks up where it stopped."""
     from selfplay.compare import compare_runs
-    from selfplay.config import load_config
+    from selfplay.config import dump_config, load_config
     from selfplay.loop import train
     from selfplay.rundir import RunDir
 
@@ -161,6 +164,9 @@ def _experiment(args: argparse.Namespace) -> int:
             print(f"selfplay: {method}: finished before, reused ({folder})", file=sys.stderr)
             continue
         stopped = (folder / "config.yaml").is_file()  # a run that was interrupted: continue it
+        if stopped and dump_config(load_config(folder / "config.yaml")) != dump_config(method_config):
+            raise ConfigError(f"{folder} was started with other settings than these; continue it alone with "
+                              f"selfplay train --resume {folder}, or choose another run.output_dir")
         print(f"selfplay: {method}: {'resuming' if stopped else 'writing'} the run in {folder}", file=sys.stderr)
         run_dir = RunDir.open_existing(folder) if stopped else RunDir.create(folder)
         summary = train(method_config, run_dir, progress=not args.no_progress, resume=stopped)
@@ -174,13 +180,15 @@ def _experiment(args: argparse.Namespace) -> int:
 def format_summary(summary: dict[str, Any], path: Path) -> str:
     """The end-of-run summary: held-out accuracy per bucket before and after, the curriculum, time and memory."""
     lines = [
-        f"{summary.get('method', 'selfplay')} finished: {summary['steps']} steps, {summary['wall_seconds']:.0f} s in all "
+        f"{summary.get('method', 'selfplay')} finished: {summary['steps']} steps, "
+        f"{summary['wall_seconds']:.0f} s in all "
         f"(warm start included), peak memory {summary['peak_memory_mb']:.0f} MB   (run directory: {path})",
         warm_start_line(summary["warm_start"]),
     ]
     if "budget" in summary:
         budget = summary["budget"]
-        lines.append(f"budget: {budget['optimizer_steps']} optimizer steps, {budget['sampled_answers']} sampled answers, "
+        lines.append(f"budget: {budget['optimizer_steps']} optimizer steps, "
+                     f"{budget['sampled_answers']} sampled answers, "
                      f"{budget['trained_examples']} answers trained on")
     lines += [
         "",
@@ -190,7 +198,8 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
     lines.append("  bucket     start     end    change     n")
     for bucket, before in start["accuracy"].items():
         after = end["accuracy"][bucket]
-        lines.append(f"  {bucket:<8} {before:7.1%} {after:7.1%} {100 * (after - before):+7.1f} pt {start['count'][bucket]:5d}")
+        change = 100 * (after - before)
+        lines.append(f"  {bucket:<8} {before:7.1%} {after:7.1%} {change:+7.1f} pt {start['count'][bucket]:5d}")
     curriculum = summary["curriculum"] if summary.get("method", "selfplay") == "selfplay" else []  # no proposer
     if curriculum:
         lines += ["", "curriculum (means over spans of steps):",

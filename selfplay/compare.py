@@ -3,8 +3,10 @@
 Each run is read from its `summary.json` (method, budget, held-out accuracy at the start and the end) and its
 `metrics.jsonl` (the instruments and the evaluations over steps). Held-out accuracy is split by distribution:
 a difficulty bucket is in-distribution when it lies inside the solver's warm-start range, since that is what the
-model was shown with true answers; the buckets beyond it measure generalisation. A run without a known range
-counts every bucket as in-distribution, and the table says so.
+model was shown with true answers; the buckets beyond it were not part of the warm start (training may still
+reach them: a proposer can ask longer problems, and the fixed problem set of the other methods spans
+`method.min_difficulty`-`max_difficulty`). A run without a known range counts every bucket as in-distribution,
+and the table says so.
 
     OUTPUT_DIR/
       compare.md  compare.csv        one row per run
@@ -254,7 +256,8 @@ def table_notes(runs: list[Run]) -> str:
     notes = [
         "accuracy/in and accuracy/out: held-out greedy accuracy, the mean over the difficulty buckets inside "
         "(in) and beyond (out) the solver's warm-start range (column in_distribution); maj@k and pass@k likewise, "
-        "at the end.",
+        "at the end. Training problems may reach beyond the warm-start range (a proposer's, or "
+        "method.max_difficulty).",
         f"late/...: the mean over the last {LATE_SHARE:.0%} of a run's steps. `-`: not recorded.",
     ]
     unknown = [run.name for run in runs if run.in_range is None]

@@ -95,7 +95,8 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
     pass@k (at least one of k is right). Greedy accuracy is also split by whether the problem needs a carry
     (where the task reports carries)."""
-    problems = [Problem(text, json.loads(features)) for text, features in zip(eval_set["problem"], eval_set["features"])]
+    problems = [Problem(text, json.loads(features))
+                for text, features in zip(eval_set["problem"], eval_set["features"])]
     prompts = [task.solver_prompt(p) for p in problems]
     truths = eval_set["truth"]
     greedy = [task.is_correct(p, task.extract_answer(c), t) for p, [c], t in

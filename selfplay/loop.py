@@ -16,7 +16,7 @@ import resource
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from datasets import Dataset
 from tqdm.auto import tqdm
@@ -25,6 +25,7 @@ from transformers import set_seed
 from agents import LanguageModel, Proposer, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config
+from selfplay.distributed import gather, is_main, processes, wait_for_everyone
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
@@ -38,6 +39,8 @@ from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
 from selfplay.types import Judged, Proposal
 from verifiers.base import Verifier
+
+T = TypeVar("T")
 from selfplay.warmstart import warm_start
 
 
@@ -72,8 +75,7 @@ class Session:
         if found is None:
             if resume:  # killed before its first state was saved: start over
                 self.run_dir.roll_back(-1, 0)
-            self.evaluations = {0: self.evaluate_solver()}
-            self.run_dir.log_metrics({"step": 0, **eval_metrics(self.evaluations[0])})
+            self.evaluate(0, {"step": 0})
             self.save(0, weights=False)  # the starting weights are where load_agents found them
             return 0
         folder, state = found
@@ -82,14 +84,26 @@ class Session:
                 load_weights(model, folder / name)
         counters = restore_state(state, rng, trainers)
         self.evaluations, self.budget, self.last = counters["evaluations"], counters["budget"], counters["last"]
+        self.started -= counters["elapsed"]  # wall time counts every session of the run
         self.run_dir.roll_back(state["step"], state["shards"])
         return state["step"]
 
+    def evaluate(self, step: int, metrics: dict[str, Any]) -> None:
+        """Held-out evaluation of the solver, added to `metrics` (by the main process; the others go on)."""
+        if is_main():
+            self.evaluations[step] = self.evaluate_solver()
+            metrics.update(eval_metrics(self.evaluations[step]))
+            if step == 0:
+                self.run_dir.log_metrics(metrics)
+
     def save(self, step: int, weights: bool = True) -> None:
         """A checkpoint a run can resume from: records flushed first, then the weights and the training state."""
+        if not is_main():
+            return
         self.run_dir.flush_records()
         state = capture_state(step, self.rng, self.trainers, self.run_dir.shard_count,
-                              {"evaluations": self.evaluations, "budget": self.budget, "last": self.last})
+                              {"evaluations": self.evaluations, "budget": self.budget, "last": self.last,
+                               "elapsed": time.time() - self.started})
         save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state)
 
     def solver_step_metrics(self, judged: list[Judged]) -> tuple[dict[str, float], list[str | None]]:
@@ -106,8 +120,7 @@ class Session:
         """Evaluate when due, then log the step's metrics, keep its records and save a checkpoint when due."""
         config = self.config
         if step == config.schedule.steps or (config.evaluation.every and step % config.evaluation.every == 0):
-            self.evaluations[step] = self.evaluate_solver()
-            metrics.update(eval_metrics(self.evaluations[step]))
+            self.evaluate(step, metrics)
         metrics["time/step_seconds"] = time.time() - step_started
         self.run_dir.log_metrics(metrics)
         reporter.report({k: v for k, v in metrics.items() if "/trl/" not in k and k != "step"}, step)
@@ -119,7 +132,9 @@ class Session:
             self.save(step)
 
     def finish(self, warm: dict[str, Any]) -> dict[str, Any]:
-        """Save the last checkpoint and write the summary."""
+        """Save the last checkpoint and write the summary (the main process; the others return an empty one)."""
+        if not is_main():
+            return {}
         self.run_dir.flush_records()
         steps = self.config.schedule.steps
         save_checkpoint(self.run_dir, steps, self.config, *self.models)
@@ -208,12 +223,13 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         if proposer_trained:
             prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
             metrics.update(proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}), step))
-            proposals = proposer_reward.take()
+            proposals = gather(proposer_reward.take())  # each process scored its share of the completions
             budget["optimizer_steps"] += proposer_trainer.optimizer_steps_per_phase
             budget["sampled_answers"] += attempts * sum(p.judged is not None for p in proposals)
         else:
-            completions = proposer.propose(proposals_per_step)
-            proposals = [Proposal(text, problem) for text, problem in zip(completions, proposer.parse(completions))]
+            completions = proposer.propose(proposals_per_step // processes())  # each process writes its share
+            proposals = gather([Proposal(text, problem) for text, problem in
+                                zip(completions, proposer.parse(completions))])
         metrics.update(proposer_metrics(task, proposals, proposer_trained))
         metrics["time/proposer_seconds"] = time.time() - step_started
 
@@ -223,12 +239,12 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         judged = []
         if valid:
             count = solver_trainer.prompts_per_phase
-            problems = rng.sample(valid, count) if len(valid) >= count else rng.choices(valid, k=count)
+            problems = draw(rng, valid, count)
             solver_reward.problems = problems
             dataset = Dataset.from_dict({"prompt": [solver.training_prompt(p) for p in problems],
                                          "problem_index": list(range(count))})
             metrics.update(solver_trainer.train_phase(dataset, step))
-            judged = solver_reward.take()
+            judged = gather(solver_reward.take())  # each process judged the groups of its share
             budget["optimizer_steps"] += solver_trainer.optimizer_steps_per_phase
             budget["sampled_answers"] += count * attempts
             budget["trained_examples"] += count * attempts
@@ -285,7 +301,8 @@ def plan(config: SelfPlayConfig) -> dict[str, Any]:
         "task": task.name, "verifier": config.verifier.name, "proposer_reward": config.proposer_reward.name,
         "models": models, "shared_weights": config.model.shared, "warm_start_steps": config.model.warm_start.steps,
         "steps": config.schedule.steps, "proposer_updates": updates, "roles": roles,
-        "evaluation_problems": {bucket: eval_set["bucket"].count(bucket) for bucket in dict.fromkeys(eval_set["bucket"])},
+        "evaluation_problems": {bucket: eval_set["bucket"].count(bucket)
+                                for bucket in dict.fromkeys(eval_set["bucket"])},
     }
 
 
@@ -298,6 +315,11 @@ def quiet_libraries() -> None:
     transformers.utils.logging.disable_progress_bar()
     # TRL's generation helper still asks for a renamed transformers property; the warning is TRL's to fix.
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+
+
+def draw(rng: random.Random, pool: list[T], count: int) -> list[T]:
+    """`count` items for one phase: distinct when the pool has enough, else drawn with repeats."""
+    return rng.sample(pool, count) if len(pool) >= count else rng.choices(pool, k=count)
 
 
 def trains_proposer(config: SelfPlayConfig, step: int) -> bool:
@@ -348,7 +370,9 @@ def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: Lang
     models = [model for model in (proposer_model, solver_model) if model is not None]
     if all(model.model.config._name_or_path for model in models):
         return proposer_model, solver_model
-    save_checkpoint(run_dir, 0, config, proposer_model, solver_model)
+    if is_main():
+        save_checkpoint(run_dir, 0, config, proposer_model, solver_model)
+    wait_for_everyone()
     folder = run_dir.checkpoint_dir(0)
 
     def reload(name: str, model: LanguageModel) -> LanguageModel:

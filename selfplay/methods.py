@@ -32,7 +32,7 @@ from agents.model import guarded
 from selfplay.config import SelfPlayConfig
 from selfplay.errors import ConfigError
 from selfplay.judging import SolverReward, judge_problems
-from selfplay.loop import Session, anchor_on_disk, load_agents
+from selfplay.loop import Session, anchor_on_disk, draw, load_agents
 from selfplay.metrics import ground_truth, records
 from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
@@ -92,7 +92,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     for step in bar:
         step_started = time.time()
         metrics: dict[str, Any] = {"step": step}
-        problems = rng.sample(problems_pool, count) if len(problems_pool) >= count else rng.choices(problems_pool, k=count)
+        problems = draw(rng, problems_pool, count)
         if method == "rlvr":
             reward.problems = problems
             metrics.update(trainer.train_phase(Dataset.from_dict({
@@ -108,7 +108,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
                 metrics.update(trainer.train_phase(Dataset.from_dict({
                     "prompt": [solver_model.training_prompt(prompt) for prompt, _ in examples],
                     "completion": [completion_message(solver_model, text) for _, text in examples]}), step))
-                budget["optimizer_steps"] += 1
+                budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
                 budget["trained_examples"] += len(examples)
         budget["sampled_answers"] += count * attempts
         solver_step, truths = session.solver_step_metrics(judged)
@@ -141,7 +141,8 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         teacher = solver.model.generate(hinted, attempts, solver.max_new_tokens, solver.temperature, solver.top_p)
         budget["sampled_answers"] += len(hinted) * attempts
         return [(task.solver_prompt(problem), attempt.completion) for (problem, truth), group in zip(labelled, teacher)
-                for attempt in solver.read(group) if guarded(lambda a: task.is_correct(problem, a, truth), attempt.answer)]
+                for attempt in solver.read(group)
+                if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)]
     raise ConfigError(f"unknown method {method!r}")
 
 

@@ -42,9 +42,12 @@ def capture_state(step: int, rng: random.Random, trainers: dict[str, Any], shard
             "python": random.getstate(),
             "numpy": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
             "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         },
         "trainers": {name: {"optimizer": trainer.optimizer.state_dict(),
-                            "scheduler": trainer.lr_scheduler.state_dict()}
+                            "scheduler": trainer.lr_scheduler.state_dict(),
+                            # TRL's SFTTrainer counts the tokens it has trained on across train() calls
+                            "tokens": getattr(trainer, "_total_train_tokens", None)}
                      for name, trainer in trainers.items() if trainer is not None},
         "counters": counters,
     }
@@ -55,14 +58,19 @@ def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str,
     counters."""
     for name, trainer in trainers.items():
         if trainer is not None:
-            trainer.optimizer.load_state_dict(state["trainers"][name]["optimizer"])
-            trainer.lr_scheduler.load_state_dict(state["trainers"][name]["scheduler"])
+            saved = state["trainers"][name]
+            trainer.optimizer.load_state_dict(saved["optimizer"])
+            trainer.lr_scheduler.load_state_dict(saved["scheduler"])
+            if saved.get("tokens") is not None:
+                trainer._total_train_tokens = saved["tokens"]
     generators = state["rng"]
     rng.setstate(_tuples(generators["loop"]))
     random.setstate(_tuples(generators["python"]))
     kind, keys, *rest = generators["numpy"]
     np.random.set_state((kind, np.array(keys, dtype=np.uint32), *rest))
     torch.set_rng_state(generators["torch"])
+    if generators.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(generators["cuda"])
     return state["counters"]
 
 
@@ -84,9 +92,13 @@ def latest_state(run_dir: RunDir) -> tuple[Path, dict[str, Any]] | None:
     """The last checkpoint that carries a training state, and that state; None if there is none yet (the run
     then starts over). A checkpoint that cannot be read is an error, not skipped: something outside the run
     damaged it, and resuming from an older one would silently drop steps."""
-    for step, folder in reversed(checkpoints(run_dir)):
+    found = checkpoints(run_dir)
+    for step, folder in reversed(found):
         if not (folder / STATE_FILE).is_file():
-            continue  # the step-0 anchor of a model built in memory: weights only
+            if step == 0 or step == found[-1][0]:
+                continue  # the step-0 anchor of a model built in memory, or the final checkpoint: weights only
+            raise ConfigError(f"checkpoint {folder} holds no training state (written by an older version?); "
+                              "it cannot be resumed from")
         try:
             state = torch.load(folder / STATE_FILE, weights_only=True)
         except Exception as error:  # noqa: BLE001 - any unreadable state is reported the same way

@@ -17,8 +17,8 @@ from selfplay.types import Verdict
 class SQLMBand:
     """SQLM (Chen et al. 2025, Eq. 2): 1 if low < answers agreeing with the label < high, else 0.
 
-    The count is compared strictly with `low` and `high`. `high=None` means N, the number of answers: the paper's 0 < count < N. The released
-    code is stricter, `low=1`.
+    The count is compared strictly with `low` and `high`. `high=None` means N, the number of answers: the
+    paper's 0 < count < N. The released code is stricter, `low=1`.
 
     >>> band = SQLMBand()
     >>> [band(Verdict(rewards, "7")) for rewards in ([1, 1, 1, 1], [1, 0, 0, 0], [0, 0, 0, 0])]

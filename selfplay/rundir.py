@@ -22,6 +22,7 @@ from typing import Any
 
 from datasets import Dataset, Features, List, Value
 
+from selfplay.distributed import from_main, is_main
 from selfplay.errors import ConfigError
 
 # The schema of a problem record; fixed so that every shard has the same columns and types.
@@ -50,6 +51,8 @@ RECORD_FEATURES = Features(
 class RunDir:
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        # With several processes only the main one writes; the others' records reach it through the loop.
+        self.writer = is_main()
         self.metrics_path = self.path / "metrics.jsonl"
         self.problems_path = self.path / "problems"
         self.checkpoints_path = self.path / "checkpoints"
@@ -58,9 +61,21 @@ class RunDir:
 
     @classmethod
     def create(cls, path: str | Path) -> RunDir:
-        """A new run directory; an existing non-empty one is refused, never overwritten."""
-        path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        """A new run directory; an existing non-empty one is refused, never overwritten. With several processes
+        the main one creates it and every process gets its answer."""
+        return _on_main(cls._create, Path(path))
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> RunDir:
+        """A run directory to resume: it must hold the run's config.yaml and not be finished."""
+        return _on_main(cls._open_existing, Path(path))
+
+    @classmethod
+    def _create(cls, path: Path) -> RunDir:
+        # A folder holding only an empty problems/ is one this created just before being killed: reuse it.
+        leftover = path.is_dir() and [p.name for p in path.iterdir()] == ["problems"] and not any(
+            (path / "problems").iterdir())
+        if path.exists() and not leftover and (not path.is_dir() or any(path.iterdir())):
             raise ConfigError(f"run directory {path} already exists and is not empty; choose another run.output_dir, "
                               f"or continue it with: selfplay train --resume {path}")
         try:
@@ -71,9 +86,7 @@ class RunDir:
         return cls(path)
 
     @classmethod
-    def open_existing(cls, path: str | Path) -> RunDir:
-        """A run directory to resume: it must hold the run's config.yaml and not be finished."""
-        path = Path(path)
+    def _open_existing(cls, path: Path) -> RunDir:
         if not (path / "config.yaml").is_file():
             raise ConfigError(f"{path} is not a run directory (no config.yaml)")
         if (path / "summary.json").is_file():
@@ -89,7 +102,11 @@ class RunDir:
 
     def roll_back(self, step: int, shards: int) -> None:
         """Forget everything written after step `step`: later metric lines (and a half-written last line), problem
-        shards from the `shards`-th on, later or half-written checkpoints, buffered records."""
+        shards from the `shards`-th on, later or half-written checkpoints (never the step-0 one, which may hold
+        the run's starting weights), buffered records."""
+        self._shards, self._pending = shards, []
+        if not self.writer:
+            return
         if self.metrics_path.is_file():
             kept = [line for line in self.metrics_path.read_text().splitlines() if _step_of(line) is not None
                     and _step_of(line) <= step]
@@ -101,26 +118,31 @@ class RunDir:
         if self.checkpoints_path.is_dir():
             for folder in self.checkpoints_path.iterdir():
                 number = folder.name.removeprefix("step-")
-                if folder.name.startswith(".") or (number.isdigit() and int(number) > step):
+                if folder.name.startswith(".") or (number.isdigit() and int(number) > max(step, 0)):
                     shutil.rmtree(folder, ignore_errors=True)
-        self._shards, self._pending = shards, []
 
     def write_text(self, name: str, text: str) -> None:
+        if not self.writer:
+            return
         _atomic_write(self.path / name, text)
 
     def write_json(self, name: str, data: Any) -> None:
         self.write_text(name, json.dumps(_finite(data), indent=2) + "\n")
 
     def log_metrics(self, metrics: dict[str, Any]) -> None:
+        if not self.writer:
+            return
         with self.metrics_path.open("a") as stream:
             stream.write(json.dumps(_finite(metrics)) + "\n")
 
     def add_records(self, records: list[dict[str, Any]]) -> None:
+        if not self.writer:
+            return
         self._pending.extend(records)
 
     def flush_records(self) -> None:
         """Write the buffered records as the next Parquet shard."""
-        if not self._pending:
+        if not self.writer or not self._pending:
             return
         dataset = Dataset.from_list(self._pending, features=RECORD_FEATURES)
         target = self.problems_path / f"shard-{self._shards:05d}.parquet"
@@ -152,6 +174,20 @@ def load_problems(path: str | Path) -> Dataset:
     if not shards:
         return Dataset.from_list([], features=RECORD_FEATURES)
     return Dataset.from_parquet(shards, features=RECORD_FEATURES)
+
+
+def _on_main(make: Any, path: Path) -> RunDir:
+    """`make(path)` on the main process; the others wait for it and open the same folder, or raise its error."""
+    error = None
+    if is_main():
+        try:
+            make(path)
+        except ConfigError as raised:
+            error = str(raised)
+    error = from_main(error)
+    if error is not None:
+        raise ConfigError(error)
+    return RunDir(path)
 
 
 def _step_of(line: str) -> int | None:

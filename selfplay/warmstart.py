@@ -21,6 +21,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from agents.model import LanguageModel
 from selfplay.cache import publish_folder
 from selfplay.config import WarmStartConfig
+from selfplay.distributed import is_main, wait_for_everyone
 from selfplay.tasks.base import Task
 from verifiers.sympy_verifier import SympyVerifier
 
@@ -79,9 +80,11 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     folder = Path(config.cache_dir) / key
     record = {**asdict(config), "roles": list(roles), "seed": seed, "cache": str(folder)}
     cached = (folder / "config.json").is_file()
-    if not cached:
+    if not cached:  # with several processes, all train it (data-parallel) and the main one saves it
         _train(model, task, config, roles, seed, hint_template)
-        publish_folder(folder, model.save)
+        if is_main():
+            publish_folder(folder, model.save)
+    wait_for_everyone()
     # Always load it back from the folder: the run then starts from exactly what is cached, and the model knows
     # its path (TRL reloads a reference model from there when beta > 0).
     return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record, "cached": cached}

@@ -218,3 +218,82 @@ def test_a_missing_model_folder_is_a_one_line_error_that_leaves_nothing(tmp_path
     err = capsys.readouterr().err.splitlines()
     assert err[-1] == f"selfplay: error: cannot load model '{tmp_path / 'no_such_model'}': no such folder"
     assert not output.exists()
+
+
+def crash_at(monkeypatch, step: int) -> None:
+    """Make the next run raise Crash right after step `step` is logged and recorded."""
+    end_step = Session.end_step
+
+    def crashing(self, at, *args, **kwargs):
+        end_step(self, at, *args, **kwargs)
+        if at == step:
+            raise Crash
+
+    monkeypatch.setattr(Session, "end_step", crashing)
+
+
+def test_a_fine_tuning_method_resumes_exactly_too(tiny_overrides, tmp_path, monkeypatch):
+    overrides = [*tiny_overrides, "method.name=sft", "schedule.steps=5", "run.save_every=2", "model.shared=false"]
+    whole = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'whole'}"])
+    train(whole, RunDir.create(whole.run.output_dir), progress=False)
+    broken = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'broken'}"])
+    with monkeypatch.context() as patch:
+        crash_at(patch, 3)
+        with pytest.raises(Crash):
+            train(broken, RunDir.create(broken.run.output_dir), progress=False)
+    summary = train(broken, RunDir.open_existing(broken.run.output_dir), progress=False, resume=True)
+    assert comparable(read_metrics(broken.run.output_dir)) == comparable(read_metrics(whole.run.output_dir))
+    assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
+    assert summary["budget"] == json.loads((Path(whole.run.output_dir) / "summary.json").read_text())["budget"]
+
+
+def test_a_model_built_in_memory_survives_a_crash_before_its_first_state(tmp_path, monkeypatch):
+    # No warm start: the run's starting weights exist only as checkpoints/step-000000. Killed during the step-0
+    # evaluation, resumed, killed after step 1, resumed again: the anchor must still be there each time.
+    config = load_config(None, ["model.warm_start.steps=0", "schedule.steps=3", "run.save_every=1",
+                                "solver.per_device_train_batch_size=16", "solver.num_generations=4",
+                                "proposer.per_device_train_batch_size=16", "proposer.num_generations=4",
+                                f"run.output_dir={tmp_path / 'run'}", f"evaluation.cache_dir={tmp_path / 'eval'}",
+                                "evaluation.per_bucket=5", "evaluation.max_difficulty=2"])
+    evaluate = Session.evaluate
+
+    def crash_at_start(self, step, metrics):
+        raise Crash
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Session, "evaluate", crash_at_start)
+        with pytest.raises(Crash):
+            train(config, RunDir.create(config.run.output_dir), progress=False)
+    anchor = Path(config.run.output_dir) / "checkpoints" / "step-000000"
+    assert (anchor / "proposer").is_dir() and not (anchor / STATE_FILE).exists()
+    assert Session.evaluate is evaluate
+    with monkeypatch.context() as patch:
+        crash_at(patch, 1)
+        with pytest.raises(Crash):
+            train(config, RunDir.open_existing(config.run.output_dir), progress=False, resume=True)
+    assert (anchor / "proposer").is_dir() and (anchor / STATE_FILE).is_file()
+    summary = train(config, RunDir.open_existing(config.run.output_dir), progress=False, resume=True)
+    assert [m["step"] for m in read_metrics(config.run.output_dir)] == [0, 1, 2, 3]
+    assert summary["steps"] == 3
+
+
+def test_wall_time_counts_every_session_of_a_resumed_run(tiny_overrides, monkeypatch):
+    config = load_config(None, [*tiny_overrides, "schedule.steps=3", "run.save_every=1"])
+    with monkeypatch.context() as patch:
+        crash_at(patch, 2)
+        with pytest.raises(Crash):
+            train(config, RunDir.create(config.run.output_dir), progress=False)
+    state = torch.load(RunDir(config.run.output_dir).checkpoint_dir(2) / STATE_FILE, weights_only=True)
+    summary = train(config, RunDir.open_existing(config.run.output_dir), progress=False, resume=True)
+    assert summary["wall_seconds"] > state["counters"]["elapsed"] > 0
+
+
+def test_an_experiment_does_not_resume_a_method_started_with_other_settings(tiny_overrides, tmp_path, capsys):
+    output = tmp_path / "experiment"
+    overrides = [o for o in tiny_overrides if not o.startswith("run.output_dir")]
+    config = load_config(None, [*overrides, "method.name=sft", f"run.output_dir={output / 'sft'}"])
+    run_dir = RunDir.create(config.run.output_dir)
+    run_dir.write_text("config.yaml", (Path(__file__).parent.parent / "configs" / "default.yaml").read_text())
+    args = ["experiment", *overrides, "experiment.methods=[sft]", f"run.output_dir={output}", "--no-progress"]
+    assert main(args) == 2
+    assert "was started with other settings" in capsys.readouterr().err
