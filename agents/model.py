@@ -30,6 +30,7 @@ class LanguageModel:
         self.model = model
         self.tokenizer = tokenizer
         self.use_chat_template = use_chat_template
+        self.adapter: str | None = None  # the LoRA adapter this role uses, on a PEFT model shared with the other
         if tokenizer.pad_token is None:  # many chat models ship without one; generation needs it
             tokenizer.pad_token = tokenizer.eos_token
 
@@ -63,8 +64,17 @@ class LanguageModel:
         use_chat = has_template and chat_template != "off"
         return cls(model, tokenizer, use_chat)
 
+    def with_adapter(self, name: str) -> LanguageModel:
+        """A view of this (PEFT) model that generates with adapter `name`; the weights are shared."""
+        view = LanguageModel(self.model, self.tokenizer, self.use_chat_template)
+        view.adapter = name
+        return view
+
     def save(self, path: str | Path) -> None:
-        self.model.save_pretrained(path)
+        if self.adapter is not None:  # only this role's adapter; the frozen base is where it was loaded from
+            self.model.save_pretrained(path, selected_adapters=[self.adapter])
+        else:
+            self.model.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
 
     def training_prompt(self, text: str) -> str | list[dict[str, str]]:
@@ -95,7 +105,7 @@ class LanguageModel:
         prompts_per_call = max(1, batch_size // num_samples)
         completions: list[list[str]] = []
         bar = tqdm(total=len(rendered), desc=progress, unit="prompt", disable=progress is None, leave=False)
-        with generation_mode(self.model), bar:
+        with generation_mode(self.model), active_adapter(self.model, self.adapter), bar:
             for start in range(0, len(rendered), prompts_per_call):
                 chunk = rendered[start : start + prompts_per_call]
                 completions.extend(self._generate_chunk(chunk, num_samples, max_new_tokens, temperature, top_p))
@@ -132,6 +142,21 @@ def generation_mode(model: PreTrainedModel):
                 yield model
     finally:
         model.train(was_training)
+
+
+@contextlib.contextmanager
+def active_adapter(model, name: str | None):
+    """Generate with LoRA adapter `name`, then give the model back with the adapter it had (a role's trainer may
+    be in the middle of its phase: the proposer's reward has the solver answer)."""
+    if name is None or model.active_adapter == name:
+        yield
+        return
+    previous = model.active_adapter
+    model.set_adapter(name)
+    try:
+        yield
+    finally:
+        model.set_adapter(previous)
 
 
 def guarded(read, output):

@@ -74,6 +74,18 @@ class WarmStartConfig:
 
 
 @dataclass
+class LoraSettings:
+    # LoRA adapters through PEFT: one frozen base model, each role training its own adapter (one adapter for both
+    # roles when `model.shared` is true), so two trainable roles cost about one model's memory.
+    enabled: bool = False
+    r: int = 8
+    alpha: int = 16
+    dropout: float = 0.0
+    # PEFT's target_modules: "all-linear" (every linear layer but the output one), or a list of module names.
+    target_modules: str | list[str] = "all-linear"
+
+
+@dataclass
 class ModelConfig:
     # A hub id, a local folder written by `save_pretrained`, or 'builtin:tiny'.
     name_or_path: str = "builtin:tiny"
@@ -90,6 +102,7 @@ class ModelConfig:
     # Architecture of 'builtin:tiny'.
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
     warm_start: WarmStartConfig = field(default_factory=WarmStartConfig)
+    lora: LoraSettings = field(default_factory=LoraSettings)
 
 
 @dataclass
@@ -315,6 +328,8 @@ def check(config: SelfPlayConfig) -> None:
     judging = config.proposer_reward.solver_temperature
     if judging is not None and judging <= 0:
         raise ConfigError("proposer_reward.solver_temperature must be above 0 (greedy answers would all agree)")
+    if config.model.lora.enabled:
+        check_lora(config)
     method = config.method
     if method.problems < 1 or not 1 <= method.min_difficulty <= method.max_difficulty:
         raise ConfigError("method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty")
@@ -434,6 +449,22 @@ def _grpo_defaults() -> dict[str, Any]:
 
     return {item.name: item.default for item in dataclasses.fields(GRPOConfig)
             if item.default is not dataclasses.MISSING}
+
+
+def check_lora(config: SelfPlayConfig) -> None:
+    import importlib.util
+
+    lora = config.model.lora
+    if importlib.util.find_spec("peft") is None:
+        raise ConfigError("model.lora.enabled needs the peft package: pip install -e '.[peft]'")
+    if lora.r < 1 or lora.alpha <= 0 or not 0 <= lora.dropout < 1:
+        raise ConfigError("model.lora needs r >= 1, alpha > 0 and 0 <= dropout < 1")
+    if config.model.solver_name_or_path not in (None, config.model.name_or_path):
+        raise ConfigError("with model.lora.enabled both roles share one base model: drop model.solver_name_or_path")
+    if config.model.name_or_path == "builtin:tiny" and not config.model.warm_start.steps:
+        raise ConfigError("model.lora.enabled needs a base model on disk: a warm start, or a model folder or hub id")
+    if config.method.name != "selfplay":
+        raise ConfigError("model.lora.enabled works with method.name=selfplay only, for now")
 
 
 def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:

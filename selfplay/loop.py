@@ -200,13 +200,13 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     tensorboard_dir = str(run_dir.path / "tensorboard")
     solver_trainer = RoleTrainer("solver", solver_model.model, solver_reward, solver_args, solver_model.tokenizer,
                                  total_optimizer_steps=solver_total + (proposer_total if config.model.shared else 0),
-                                 tensorboard_dir=tensorboard_dir)
+                                 tensorboard_dir=tensorboard_dir, adapter=solver_model.adapter)
     proposer_trainer = None
     if proposer_steps:
         proposer_trainer = RoleTrainer("proposer", proposer_model.model, proposer_reward, proposer_args,
                                        proposer_model.tokenizer, total_optimizer_steps=proposer_total,
                                        share_optimizer_with=solver_trainer if config.model.shared else None,
-                                       tensorboard_dir=tensorboard_dir)
+                                       tensorboard_dir=tensorboard_dir, adapter=proposer_model.adapter)
     done = session.begin(models, rng, {"proposer": proposer_trainer, "solver": solver_trainer}, resume)
     gc.collect()
     gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase
@@ -334,6 +334,8 @@ def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
     settings = config.model
     warm_config = settings.warm_start
     hint = config.method.hint_template if warm_config.hint_share else None
+    if settings.lora.enabled:
+        return load_lora_agents(config, task, hint)
     proposer_model = None
     if settings.shared or with_proposer:
         proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype,
@@ -360,6 +362,32 @@ def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
     solver_model, warm["solver"] = warm_start(solver_model, task, warm_config, ("solver",), config.run.seed + 1,
                                               fingerprint, hint)
     return proposer_model, solver_model, warm
+
+
+def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
+                     ) -> tuple[LanguageModel, LanguageModel, dict[str, Any]]:
+    """One base model, warm-started for both roles if configured, then frozen under LoRA adapters: `proposer`
+    and `solver`, or one `shared` adapter when `model.shared` is true. Each role gets a view of the same PEFT
+    model that generates and trains with its own adapter."""
+    from peft import LoraConfig, get_peft_model
+
+    settings = config.model
+    base = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype, settings.tiny)
+    warm: dict[str, Any] = {"steps": 0}
+    if settings.warm_start.steps:
+        fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+                       "chat": base.use_chat_template}
+        base, warm = warm_start(base, task, settings.warm_start, ("proposer", "solver"), config.run.seed,
+                                fingerprint, hint)
+    lora = settings.lora
+    adapter = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                         target_modules=lora.target_modules, task_type="CAUSAL_LM")
+    names = ["shared"] if settings.shared else ["proposer", "solver"]
+    base.model = get_peft_model(base.model, adapter, adapter_name=names[0])
+    for name in names[1:]:
+        base.model.add_adapter(name, adapter)
+    views = [base.with_adapter(name) for name in names]
+    return views[0], views[-1], warm
 
 
 def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel | None,

@@ -145,9 +145,15 @@ class RoleTrainer(GRPOTrainer, _Phases):
         total_optimizer_steps: int,
         share_optimizer_with: RoleTrainer | None = None,
         tensorboard_dir: str | None = None,
+        adapter: str | None = None,
     ):
         self.role = role
         self.log_catcher = _LogCatcher()
+        # With LoRA the PEFT model holds both roles' adapters; this trainer trains only its own, which must be the
+        # active (trainable) one while its optimizer is created and during its phases.
+        self.adapter, self.peft_model = adapter, model
+        if adapter is not None:
+            model.set_adapter(adapter)
         placeholder = Dataset.from_dict({"prompt": [""]})  # each phase brings its own prompts
         super().__init__(
             model=model,
@@ -168,6 +174,8 @@ class RoleTrainer(GRPOTrainer, _Phases):
         if len(dataset) != self.prompts_per_phase:
             raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
         self._buffered_inputs = None
+        if self.adapter is not None:
+            self.peft_model.set_adapter(self.adapter)
         # TRL sends new weights to vLLM when global_step differs from the last step it sent; global_step restarts
         # at 0 every phase, so forget that step or vLLM would keep generating with the first phase's weights.
         self._last_loaded_step = -1
