@@ -79,9 +79,7 @@ class AlgebraTask(Task):
         if not 4 * self.max_coefficient_digits + 2 <= self.max_answer_digits <= 1000:
             raise ValueError(f"task.options.max_answer_digits must be between 4 * max_coefficient_digits + 2 (the "
                              f"length of a solution) and 1000, got {self.max_answer_digits}")
-        if not 100 <= self.max_text_chars <= 1_000_000:
-            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
-        self.check_template(self.solver_template)
+        self.check_shared_options()
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt

@@ -65,9 +65,7 @@ class ArithmeticTask(Task):
         if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
             raise ValueError(f"task.options.max_answer_digits must be between 2 * max_digits (a product's length) "
                              f"and 1000, got {self.max_answer_digits}")
-        if not 100 <= self.max_text_chars <= 1_000_000:
-            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
-        self.check_template(self.solver_template)
+        self.check_shared_options()
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt

@@ -25,6 +25,12 @@ class Task(ABC):
         if "{problem}" not in template:
             raise ValueError("task.options.solver_template must contain '{problem}'")
 
+    def check_shared_options(self) -> None:
+        """The options every built-in task has: the solver template, and how much of a completion is read."""
+        if not 100 <= self.max_text_chars <= 1_000_000:
+            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
+        self.check_template(self.solver_template)
+
     @abstractmethod
     def proposer_prompt(self) -> str:
         """The topic prompt the proposer completes with one problem."""

@@ -57,9 +57,7 @@ class CodingTask(Task):
     def __post_init__(self) -> None:
         if not 1 <= self.min_tests <= self.max_tests <= 50:
             raise ValueError("task.options needs 1 <= min_tests <= max_tests <= 50")
-        if not 100 <= self.max_text_chars <= 1_000_000:
-            raise ValueError(f"task.options.max_text_chars must be between 100 and 1000000, got {self.max_text_chars}")
-        self.check_template(self.solver_template)
+        self.check_shared_options()
 
     def proposer_prompt(self) -> str:
         return self.topic_prompt
