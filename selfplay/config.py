@@ -489,32 +489,28 @@ def check_fields(prefix: str, section: dict[str, Any], config_class: Literal["GR
 
 
 def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path):
-    import torch
-    from trl import GRPOConfig
-
     settings = check_role_section(role, {**_ROLE_FRAMEWORK_DEFAULTS, **section})
-    settings["output_dir"] = str(output_dir)
-    if not torch.cuda.is_available():
-        settings.setdefault("use_cpu", True)
-        settings.setdefault("bf16", False)
-    try:
-        return GRPOConfig(**settings)
-    except (ValueError, TypeError) as error:
-        raise ConfigError(f"invalid {role} settings: {str(error).strip().splitlines()[0]}") from None
+    return _trl_config("GRPOConfig", role, {**settings, "output_dir": str(output_dir)})
 
 
 def build_sft_config(section: dict[str, Any], output_dir: str | Path):
-    import torch
-    from trl import SFTConfig
-
     settings = {**_ROLE_FRAMEWORK_DEFAULTS, **_SFT_DEFAULTS, **section, "output_dir": str(output_dir)}
+    return _trl_config("SFTConfig", "method.sft", settings)
+
+
+def _trl_config(config_class: Literal["GRPOConfig", "SFTConfig"], name: str, settings: dict[str, Any]):
+    """TRL's `config_class` from checked settings, on the CPU when there is no GPU; its own complaints about a
+    combination become one-line config errors naming the section."""
+    import torch
+    import trl
+
     if not torch.cuda.is_available():
         settings.setdefault("use_cpu", True)
         settings.setdefault("bf16", False)
     try:
-        return SFTConfig(**settings)
+        return getattr(trl, config_class)(**settings)
     except (ValueError, TypeError) as error:
-        raise ConfigError(f"invalid method.sft settings: {str(error).strip().splitlines()[0]}") from None
+        raise ConfigError(f"invalid {name} settings: {str(error).strip().splitlines()[0]}") from None
 
 
 def dump_config(config: SelfPlayConfig) -> str:
