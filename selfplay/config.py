@@ -323,7 +323,9 @@ def check(config: SelfPlayConfig) -> None:
         check_whole_groups(role, vars(built[role]))
         check_vllm(role, built[role])
     proposer_trains = config.method.name == "selfplay" and config.schedule.proposer_every != "never"
-    if proposer_trains and not config.model.shared:
+    if proposer_trains and one_model(config):
+        check_one_engine(built["proposer"], built["solver"])
+    elif proposer_trains:
         check_vllm_servers(built["proposer"], built["solver"])
     judging = config.proposer_reward.solver_temperature
     if judging is not None and judging <= 0:
@@ -401,6 +403,32 @@ def check_vllm(role: str, args: Any) -> None:
         raise ConfigError(f"{role}.use_vllm needs a GPU and torch sees none: in server mode TRL still sends the "
                           f"trained weights to the server over NCCL from a GPU; set {role}.use_vllm=false to "
                           f"generate with transformers")
+
+
+def one_model(config: SelfPlayConfig) -> bool:
+    """Whether both roles generate from one model object: shared weights, or LoRA adapters on one base. With
+    vLLM on in both roles they then share one engine."""
+    return config.model.shared or config.model.lora.enabled
+
+
+# The settings of the engine itself (where it runs, how much GPU memory it takes); sampling may differ per role.
+_ENGINE_FIELDS = ("vllm_mode", "vllm_tensor_parallel_size", "vllm_gpu_memory_utilization", "vllm_max_model_length",
+                  "vllm_enable_sleep_mode", "vllm_model_impl")
+
+
+def check_one_engine(proposer: Any, solver: Any) -> None:
+    """With one model for both roles, both generate with one vLLM engine (built from the solver's settings), so
+    where and how that engine runs must be set alike for both."""
+    if not (proposer.use_vllm and solver.use_vllm):
+        return
+    settings = [(name, getattr(proposer, name), getattr(solver, name)) for name in _ENGINE_FIELDS]
+    if proposer.vllm_mode == "server":
+        settings.append(("vllm_server_base_url (or vllm_server_host, vllm_server_port)", vllm_server(proposer),
+                         vllm_server(solver)))
+    for name, proposer_value, solver_value in settings:
+        if proposer_value != solver_value:
+            raise ConfigError(f"the proposer and the solver train one model and so share one vLLM engine, but their "
+                              f"{name} differ ({proposer_value!r} and {solver_value!r}): set them alike")
 
 
 def check_vllm_servers(proposer: Any, solver: Any) -> None:

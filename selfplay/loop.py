@@ -24,7 +24,7 @@ from transformers import set_seed
 
 from agents import LanguageModel, Proposer, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
-from selfplay.config import SelfPlayConfig, dump_config
+from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, is_main, processes, wait_for_everyone
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
@@ -206,7 +206,8 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         proposer_trainer = RoleTrainer("proposer", proposer_model.model, proposer_reward, proposer_args,
                                        proposer_model.tokenizer, total_optimizer_steps=proposer_total,
                                        share_optimizer_with=solver_trainer if config.model.shared else None,
-                                       tensorboard_dir=tensorboard_dir, adapter=proposer_model.adapter)
+                                       tensorboard_dir=tensorboard_dir, adapter=proposer_model.adapter,
+                                       share_engine_with=solver_trainer if one_model(config) else None)
     done = session.begin(models, rng, {"proposer": proposer_trainer, "solver": solver_trainer}, resume)
     gc.collect()
     gc.freeze()  # everything built so far lives all run: keep it out of the collections TRL triggers each phase

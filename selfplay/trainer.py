@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from typing import Any
 
@@ -125,6 +126,36 @@ class _Phases(_RoleLogs):
             self.state.global_step = phase_step
 
 
+# What TRL's vLLM engine reads from itself on each `generate` call: the settings of one role's sampling.
+_SAMPLING = ("temperature", "top_p", "top_k", "min_p", "repetition_penalty", "max_completion_length")
+
+
+class EngineView:
+    """One role's handle on a vLLM engine (TRL's `VLLMGeneration`) that both roles' trainers share when they train
+    the same weights (`model.shared`, or LoRA adapters on one base): one engine, one copy of the weights on the
+    GPU or one server. The engine samples with the settings it was built with, so each role's view puts its own
+    in place for the length of its `generate` call. Weights are pushed at each phase's first generation
+    (`RoleTrainer.train_phase`), by then holding the other role's last updates or the active adapter merged in.
+    Everything else (`sync_weights`, `llm`, `vllm_client`) is the engine's."""
+
+    def __init__(self, engine: Any, trainer: GRPOTrainer):
+        self.engine = engine
+        self.sampling = {name: getattr(trainer, name) for name in _SAMPLING}
+        self.sampling["structured_outputs_regex"] = trainer.args.vllm_structured_outputs_regex
+        self.sampling["generation_kwargs"] = trainer.args.generation_kwargs or {}
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        engine_own = {name: getattr(self.engine, name) for name in self.sampling}
+        vars(self.engine).update(self.sampling)
+        try:
+            return self.engine.generate(*args, **kwargs)
+        finally:
+            vars(self.engine).update(engine_own)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+
 class RoleTrainer(GRPOTrainer, _Phases):
     """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's prompts) at a time.
 
@@ -132,7 +163,8 @@ class RoleTrainer(GRPOTrainer, _Phases):
     keep completions buffered from the last call, so the buffer is cleared before each phase, and each phase is
     exactly one generation batch: no completion is trained on in two phases. With shared weights, the second
     trainer takes the first one's optimizer and schedule (`share_optimizer_with`): one model, one optimizer state,
-    one schedule over both roles' steps.
+    one schedule over both roles' steps. With vLLM on in both roles and one model between them, the second trainer
+    generates with the first one's engine (`share_engine_with`, see `EngineView`) instead of starting its own.
     """
 
     def __init__(
@@ -146,6 +178,7 @@ class RoleTrainer(GRPOTrainer, _Phases):
         share_optimizer_with: RoleTrainer | None = None,
         tensorboard_dir: str | None = None,
         adapter: str | None = None,
+        share_engine_with: RoleTrainer | None = None,
     ):
         self.role = role
         self.log_catcher = _LogCatcher()
@@ -155,6 +188,10 @@ class RoleTrainer(GRPOTrainer, _Phases):
         if adapter is not None:
             model.set_adapter(adapter)
         placeholder = Dataset.from_dict({"prompt": [""]})  # each phase brings its own prompts
+        borrow_engine = args.use_vllm and share_engine_with is not None and share_engine_with.use_vllm
+        if borrow_engine:
+            args = copy.copy(args)
+            args.use_vllm = False  # GRPOTrainer starts an engine in __init__ when this is on
         super().__init__(
             model=model,
             reward_funcs=[reward_function],
@@ -163,6 +200,12 @@ class RoleTrainer(GRPOTrainer, _Phases):
             processing_class=tokenizer,
             callbacks=[self.log_catcher],
         )
+        if borrow_engine:
+            self.args.use_vllm = self.use_vllm = True
+            self.vllm_generation = EngineView(share_engine_with.vllm_generation.engine, self)
+            self._last_loaded_step = -1
+        elif self.use_vllm:
+            self.vllm_generation = EngineView(self.vllm_generation, self)
         self._quiet_logs(tensorboard_dir)
         self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
         self.prompts_per_phase = args.generation_batch_size // self.num_generations

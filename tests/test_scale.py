@@ -209,6 +209,8 @@ def test_separate_models_on_one_vllm_server(overrides, server, vllm_installed, g
         ["model.shared=false", "solver.vllm_server_base_url=http://localhost:8001"],
         # shared weights: one model, one server
         ["model.shared=true"],
+        # adapters on one base: one model, one server
+        ["model.shared=false", "model.lora.enabled=true"],
         # the proposer never trains, so its trainer (and its server) is never made
         ["model.shared=false", "schedule.proposer_every=never"],
         ["model.shared=false", "method.name=rlvr"],
@@ -216,6 +218,26 @@ def test_separate_models_on_one_vllm_server(overrides, server, vllm_installed, g
 )
 def test_vllm_servers_that_load(overrides, vllm_installed, gpu):
     load_config(overrides=[*BOTH_SERVED, *overrides])
+
+
+BOTH_COLOCATED = ["proposer.use_vllm=true", "solver.use_vllm=true"]
+
+
+@pytest.mark.parametrize(
+    "overrides, field, values",
+    [
+        (["proposer.vllm_gpu_memory_utilization=0.5", "solver.vllm_gpu_memory_utilization=0.4"],
+         "vllm_gpu_memory_utilization", "(0.5 and 0.4)"),
+        (["solver.vllm_mode=server"], "vllm_mode", "('colocate' and 'server')"),
+        (["proposer.vllm_mode=server", "solver.vllm_mode=server", "solver.vllm_server_port=8001"],
+         "vllm_server_base_url (or vllm_server_host, vllm_server_port)", "('localhost:8000' and 'localhost:8001')"),
+    ],
+)
+def test_one_model_needs_one_engine_setting(overrides, field, values, vllm_installed, gpu):
+    # shared weights: the solver's trainer builds the engine and the proposer's uses it, so both must agree on it
+    message = config_error(["model.shared=true", *BOTH_COLOCATED, *overrides])
+    assert message == (f"the proposer and the solver train one model and so share one vLLM engine, but their {field} "
+                       f"differ {values}: set them alike")
 
 
 def test_one_role_served_one_colocated_loads(vllm_installed, gpu):

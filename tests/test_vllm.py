@@ -1,0 +1,119 @@
+"""vLLM generation through TRL, run with a stand-in for TRL's engine (vLLM needs a GPU): one engine when both roles
+train one model, each role sampling with its own settings and the weights pushed at the start of every phase;
+two engines when the roles train two models."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+import torch
+import trl.trainer.grpo_trainer
+
+import selfplay.config
+from selfplay.config import load_config
+from selfplay.loop import train
+from selfplay.rundir import RunDir
+
+# Each role samples differently, so a call shows whose settings the engine used.
+SETTINGS = {"proposer": {"temperature": 0.9, "max_completion_length": 10},
+            "solver": {"temperature": 0.7, "max_completion_length": 12}}
+BOTH_ON = ["proposer.use_vllm=true", "solver.use_vllm=true", "proposer.temperature=0.9", "solver.temperature=0.7",
+           "proposer.max_completion_length=10", "solver.max_completion_length=12"]
+# tiny_overrides: 4 steps, the proposer trained on steps 2 and 4, before that step's solver phase
+PHASES = ["solver", "proposer", "solver", "solver", "proposer", "solver"]
+
+
+class StandInEngine:
+    """Takes the place of TRL's `VLLMGeneration`: built by GRPOTrainer with the same arguments, and, like the real
+    engine, samples from the weights it was last sent with the sampling settings it holds when `generate` is
+    called. It samples with transformers from a copy of the model made at `sync_weights`, so an engine that was not
+    sent a phase's weights generates with stale ones, as vLLM would."""
+
+    built: list[StandInEngine] = []
+
+    def __init__(self, model, accelerator, processing_class, **settings):
+        self.model, self.tokenizer = model, processing_class
+        vars(self).update(settings)
+        self.weights = None
+        self.events: list[tuple[str, dict]] = []
+        StandInEngine.built.append(self)
+
+    def sync_weights(self) -> None:
+        self.weights = {name: value.detach().clone() for name, value in self.model.state_dict().items()}
+        self.events.append(("sync", {}))
+
+    def generate(self, prompts, images, num_generations, profiler=None):
+        self.events.append(("generate", {"temperature": self.temperature,
+                                         "max_completion_length": self.max_completion_length,
+                                         "stale": self._stale()}))
+        completions, logprobs = [], []
+        eos = self.tokenizer.eos_token_id
+        with torch.no_grad():
+            for ids in prompts:
+                out = self.model.generate(torch.tensor([ids]), do_sample=True, temperature=self.temperature,
+                                          top_k=0, max_new_tokens=self.max_completion_length, pad_token_id=eos,
+                                          output_scores=True, return_dict_in_generate=True)
+                scores = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)[0]
+                tokens = out.sequences[0, len(ids):].tolist()
+                if eos in tokens:
+                    tokens = tokens[:tokens.index(eos) + 1]
+                completions.append(tokens)
+                logprobs.append([[value] for value in scores[:len(tokens)].tolist()])
+        return prompts, completions, logprobs, None
+
+    def _stale(self) -> bool:
+        """Whether the model has moved since the weights were last sent."""
+        now = self.model.state_dict()
+        return self.weights is None or any(not torch.equal(now[name], value) for name, value in self.weights.items())
+
+
+@pytest.fixture
+def engines(monkeypatch) -> list[StandInEngine]:
+    monkeypatch.setitem(sys.modules, "vllm", types.ModuleType("vllm"))  # config checks: installed
+    monkeypatch.setattr(selfplay.config, "_cuda_available", lambda: True)  # ... and a GPU to run on
+    monkeypatch.setattr(trl.trainer.grpo_trainer, "VLLMGeneration", StandInEngine)
+    monkeypatch.setattr(StandInEngine, "built", [])
+    return StandInEngine.built
+
+
+def run(overrides: list[str]) -> dict:
+    config = load_config(None, overrides)
+    return train(config, RunDir.create(config.run.output_dir), progress=False)
+
+
+def calls(engine: StandInEngine) -> list[dict]:
+    return [event for kind, event in engine.events if kind == "generate"]
+
+
+def test_shared_weights_share_one_engine(tiny_overrides, engines):
+    summary = run([*tiny_overrides, *BOTH_ON])
+    assert summary["steps"] == 4
+    [engine] = engines
+    assert calls(engine) == [{**SETTINGS[role], "stale": False} for role in PHASES]
+    # the weights are sent before each phase's generation, once: one generation batch per phase
+    assert [kind for kind, _ in engine.events] == ["sync", "generate"] * 6
+    # between calls the engine holds the settings it was built with: the solver's (its trainer is made first)
+    assert (engine.temperature, engine.max_completion_length) == (0.7, 12)
+
+
+def test_lora_adapters_on_one_base_share_one_engine(tiny_overrides, engines):
+    run([*tiny_overrides, *BOTH_ON, "model.lora.enabled=true", "model.shared=false"])
+    [engine] = engines
+    assert calls(engine) == [{**SETTINGS[role], "stale": False} for role in PHASES]
+
+
+def test_separate_weights_get_an_engine_each(tiny_overrides, engines):
+    run([*tiny_overrides, *BOTH_ON, "model.shared=false"])
+    solver_engine, proposer_engine = engines
+    assert solver_engine.model is not proposer_engine.model
+    assert calls(solver_engine) == [{**SETTINGS["solver"], "stale": False}] * 4
+    assert calls(proposer_engine) == [{**SETTINGS["proposer"], "stale": False}] * 2
+
+
+def test_one_role_on_vllm(tiny_overrides, engines):
+    # the proposer generates with transformers; only the solver's trainer builds an engine
+    run([*tiny_overrides, "solver.use_vllm=true"])
+    [engine] = engines
+    assert len(calls(engine)) == 4
