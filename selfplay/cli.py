@@ -117,8 +117,6 @@ def _train(args: argparse.Namespace) -> int:
             raise ConfigError("--resume takes only the run directory: the run's own config.yaml is used")
         run_dir = RunDir.open_existing(args.resume)
         config = load_config(run_dir.path / "config.yaml")
-        if config.model.lora.enabled:
-            raise ConfigError("--resume does not support LoRA runs yet (model.lora.enabled)")
         print(f"selfplay: resuming the run in {run_dir.path}", file=sys.stderr)
         summary = train(config, run_dir, progress=not args.no_progress, resume=True)
         if summary:  # the main process's; with several processes the others have none

@@ -16,22 +16,55 @@ from accelerate.utils import broadcast_object_list, gather_object
 T = TypeVar("T")
 
 
+def _state() -> PartialState:
+    """accelerate's view of the processes. Made here first (to open a run directory before any TRL config
+    exists), it is made as transformers' TrainingArguments make it, which remake it later: without a GPU a bare
+    `PartialState()` does not join the processes torchrun started, and each would take itself for the main one."""
+    if not PartialState._shared_state:
+        import torch
+
+        return PartialState(cpu=not torch.cuda.is_available())
+    return PartialState()
+
+
 def processes() -> int:
-    return PartialState().num_processes
+    return _state().num_processes
+
+
+def process_index() -> int:
+    return _state().process_index
 
 
 def is_main() -> bool:
-    return PartialState().is_main_process
+    return _state().is_main_process
+
+
+def sharded() -> bool:
+    """Whether DeepSpeed or FSDP splits the weights or the optimizer state over the processes."""
+    from accelerate.utils import DistributedType
+
+    return _state().distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
 
 
 def wait_for_everyone() -> None:
     if processes() > 1:
-        PartialState().wait_for_everyone()
+        _state().wait_for_everyone()
 
 
 def gather(items: list[T]) -> list[T]:
     """Every process's `items`, concatenated in process order, on every process."""
     return gather_object(items) if processes() > 1 else items
+
+
+def my_share(items: list[T]) -> list[T]:
+    """This process's consecutive share of `items` (sizes differ by at most one): `gather` of every process's
+    share is `items` again, in order.
+
+    >>> my_share([1, 2, 3])  # one process: all of it
+    [1, 2, 3]
+    """
+    count, index = processes(), process_index()
+    return items[index * len(items) // count:(index + 1) * len(items) // count]
 
 
 def from_main(value: T) -> T:

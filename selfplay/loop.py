@@ -25,7 +25,7 @@ from transformers import set_seed
 from agents import LanguageModel, Proposer, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config, one_model
-from selfplay.distributed import gather, is_main, processes, wait_for_everyone
+from selfplay.distributed import gather, is_main, process_index, processes, sharded, wait_for_everyone
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward
@@ -33,7 +33,7 @@ from selfplay.instruments import instrument_metrics
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
 from selfplay.cache import publish_folder
-from selfplay.resume import STATE_FILE, capture_state, latest_state, load_weights, restore_state
+from selfplay.resume import STATE_FILE, capture_state, latest_state, load_weights, random_state, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
 from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
@@ -71,6 +71,9 @@ class Session:
         """Start the run, or resume it from its last checkpoint; returns the last step already done. A fresh run
         evaluates the solver (step 0) and saves its starting state, so a run killed at any moment can resume."""
         self.models, self.rng, self.trainers = models, rng, trainers
+        if resume and sharded():
+            raise ConfigError("--resume does not work under DeepSpeed or FSDP yet: they split the optimizer state "
+                              "over the processes and a checkpoint holds the main process's only")
         found = latest_state(self.run_dir) if resume else None
         if found is None:
             if resume:  # killed before its first state was saved: start over
@@ -82,7 +85,7 @@ class Session:
         if state["step"] > 0:
             for name, model in checkpoint_models(self.config, *models).items():
                 load_weights(model, folder / name)
-        counters = restore_state(state, rng, trainers)
+        counters = restore_state(state, rng, trainers, process_index())
         self.evaluations, self.budget, self.last = counters["evaluations"], counters["budget"], counters["last"]
         self.started -= counters["elapsed"]  # wall time counts every session of the run
         self.run_dir.roll_back(state["step"], state["shards"])
@@ -98,10 +101,15 @@ class Session:
 
     def save(self, step: int, weights: bool = True) -> None:
         """A checkpoint a run can resume from: records flushed first, then the weights and the training state."""
+        generators = gather([random_state(self.rng)])  # every process's: each samples from its own
         if not is_main():
             return
         self.run_dir.flush_records()
-        state = capture_state(step, self.rng, self.trainers, self.run_dir.shard_count,
+        if sharded():  # the optimizer state is split over the processes: weights only, no resuming
+            if weights:
+                save_checkpoint(self.run_dir, step, self.config, *self.models)
+            return
+        state = capture_state(step, generators, self.trainers, self.run_dir.shard_count,
                               {"evaluations": self.evaluations, "budget": self.budget, "last": self.last,
                                "elapsed": time.time() - self.started})
         save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state)
@@ -384,6 +392,7 @@ def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
     adapter = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                          target_modules=lora.target_modules, task_type="CAUSAL_LM")
     names = ["shared"] if settings.shared else ["proposer", "solver"]
+    set_seed(config.run.seed)  # the adapters' initial weights, whether the warm start was trained or loaded
     base.model = get_peft_model(base.model, adapter, adapter_name=names[0])
     for name in names[1:]:
         base.model.add_adapter(name, adapter)

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from agents import LanguageModel, Solver
 from agents.model import guarded
 from selfplay.config import SelfPlayConfig
+from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
 from selfplay.judging import SolverReward, judge_problems
 from selfplay.loop import Session, anchor_on_disk, draw, load_agents
@@ -101,7 +102,8 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
             budget["trained_examples"] += count * attempts
         else:
-            judged = judge_problems(problems, solver, verifier, task, attempts)
+            # each process answers its share of the problems; every process learns from all of them
+            judged = gather(judge_problems(my_share(problems), solver, verifier, task, attempts))
             examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
             metrics["method/kept_examples"] = float(len(examples))
             if examples:  # `filtered` may keep nothing from a step: then it takes no step
@@ -136,13 +138,14 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
                 for item, truth in zip(judged, truths) if truth is not None]
     if method == "rationalize":
         labelled = [(item.problem, truth) for item, truth in zip(judged, truths) if truth is not None]
+        budget["sampled_answers"] += len(labelled) * attempts
+        mine = my_share(labelled)  # each process asks the hinted teacher about its share
         hinted = [hinted_prompt(config.method.hint_template, task.solver_prompt(problem), truth, task)
-                  for problem, truth in labelled]
+                  for problem, truth in mine]
         teacher = solver.model.generate(hinted, attempts, solver.max_new_tokens, solver.temperature, solver.top_p)
-        budget["sampled_answers"] += len(hinted) * attempts
-        return [(task.solver_prompt(problem), attempt.completion) for (problem, truth), group in zip(labelled, teacher)
-                for attempt in solver.read(group)
-                if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)]
+        return gather([(task.solver_prompt(problem), attempt.completion)
+                       for (problem, truth), group in zip(mine, teacher) for attempt in solver.read(group)
+                       if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)])
     raise ConfigError(f"unknown method {method!r}")
 
 

@@ -27,23 +27,30 @@ from selfplay.errors import ConfigError
 from selfplay.rundir import RunDir
 
 STATE_FILE = "state.pt"
+ADAPTER_FILE = "adapter_model.safetensors"
 _CHECKPOINT = re.compile(r"step-(\d{6})")
 
 
-def capture_state(step: int, rng: random.Random, trainers: dict[str, Any], shards: int,
-                  counters: dict[str, Any]) -> dict[str, Any]:
-    """Everything besides the weights that the run needs to go on exactly from step `step`."""
+def random_state(rng: random.Random) -> dict[str, Any]:
+    """This process's random generators: the loop's own `rng`, Python's, NumPy's, torch's (and CUDA's)."""
     numpy_state = np.random.get_state()
+    return {
+        "loop": rng.getstate(),
+        "python": random.getstate(),
+        "numpy": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+
+
+def capture_state(step: int, generators: list[dict[str, Any]], trainers: dict[str, Any], shards: int,
+                  counters: dict[str, Any]) -> dict[str, Any]:
+    """Everything besides the weights that the run needs to go on exactly from step `step`: `generators` holds
+    every process's `random_state`, in process order (TRL seeds each process differently)."""
     return {
         "step": step,
         "shards": shards,
-        "rng": {
-            "loop": rng.getstate(),
-            "python": random.getstate(),
-            "numpy": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
-            "torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        },
+        "rng": generators,
         "trainers": {name: {"optimizer": trainer.optimizer.state_dict(),
                             "scheduler": trainer.lr_scheduler.state_dict(),
                             # TRL's SFTTrainer counts the tokens it has trained on across train() calls
@@ -53,9 +60,12 @@ def capture_state(step: int, rng: random.Random, trainers: dict[str, Any], shard
     }
 
 
-def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str, Any]) -> dict[str, Any]:
-    """Put the optimizers, schedules and random generators back as `capture_state` found them; returns the run's
-    counters."""
+def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str, Any], process: int = 0,
+                  ) -> dict[str, Any]:
+    """Put the optimizers, schedules and random generators of process number `process` back as `capture_state`
+    found them; returns the run's counters. A process the checkpoint has no generators for (a run resumed on
+    more processes than it was started on) keeps its own, seeded by TRL; the loop's `rng`, the same on every
+    process, is restored everywhere."""
     for name, trainer in trainers.items():
         if trainer is not None:
             saved = state["trainers"][name]
@@ -63,15 +73,20 @@ def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str,
             trainer.lr_scheduler.load_state_dict(saved["scheduler"])
             if saved.get("tokens") is not None:
                 trainer._total_train_tokens = saved["tokens"]
-    generators = state["rng"]
-    rng.setstate(_tuples(generators["loop"]))
+    saved = state["rng"]
+    rng.setstate(_tuples(saved[0]["loop"]))
+    if process < len(saved):
+        _set_generators(saved[process])
+    return state["counters"]
+
+
+def _set_generators(generators: dict[str, Any]) -> None:
     random.setstate(_tuples(generators["python"]))
     kind, keys, *rest = generators["numpy"]
     np.random.set_state((kind, np.array(keys, dtype=np.uint32), *rest))
     torch.set_rng_state(generators["torch"])
     if generators.get("cuda") and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(generators["cuda"])
-    return state["counters"]
 
 
 def _tuples(value: Any) -> Any:
@@ -113,8 +128,18 @@ def latest_state(run_dir: RunDir) -> tuple[Path, dict[str, Any]] | None:
 
 def load_weights(model: LanguageModel, folder: Path) -> None:
     """Load a checkpoint's weights into a model built for this run (it keeps its own `_name_or_path`, so a
-    reference model for `beta > 0` is still the run's starting point)."""
+    reference model for `beta > 0` is still the run's starting point). A LoRA role's view gets its adapter back;
+    the frozen base is rebuilt as the run built it."""
     try:
+        if model.adapter is not None:
+            from peft import set_peft_model_state_dict
+            from safetensors.torch import load_file
+
+            weights = folder / model.adapter / ADAPTER_FILE  # PEFT saves a named adapter into a folder of its name
+            result = set_peft_model_state_dict(model.model, load_file(weights), adapter_name=model.adapter)
+            if result.unexpected_keys:
+                raise ValueError(f"unexpected weights {result.unexpected_keys[:3]}")
+            return
         saved = AutoModelForCausalLM.from_pretrained(folder).state_dict()
         model.model.load_state_dict(saved)
     except Exception as error:  # noqa: BLE001 - a damaged or foreign folder is one error line

@@ -8,27 +8,64 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from selfplay.rundir import load_problems, read_metrics
 
 
-def test_two_processes_write_every_step_once_and_vote_over_whole_groups(tmp_path):
-    output = tmp_path / "run"
-    args = [
+# A crash right after a step is logged and recorded, on every process (torchrun then stops the run).
+CRASHING = """
+import sys
+from selfplay.cli import main
+from selfplay.loop import Session
+
+end_step = Session.end_step
+
+def crashing(self, step, *args, **kwargs):
+    end_step(self, step, *args, **kwargs)
+    if step == {step}:
+        raise SystemExit(3)
+
+Session.end_step = crashing
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def settings(folder: Path, output: Path) -> list[str]:
+    return [
         "schedule.steps=3", "schedule.proposer_every=2", "model.shared=true",
         "model.warm_start.steps=250", "model.warm_start.lr_scheduler_type=cosine", "model.warm_start.batch_size=32",
-        f"model.warm_start.cache_dir={tmp_path / 'warm'}",
+        f"model.warm_start.cache_dir={folder / 'warm'}",
         # per process: 8 completions = 2 whole groups of 4; per phase: 16 completions = 4 problems
         "solver.per_device_train_batch_size=8", "solver.num_generations=4",
         "proposer.per_device_train_batch_size=8", "proposer.num_generations=4",
         "verifier.name=majority", f"run.output_dir={output}", "run.save_every=2",
-        "evaluation.per_bucket=20", "evaluation.max_difficulty=2", f"evaluation.cache_dir={tmp_path / 'eval'}",
+        "evaluation.per_bucket=20", "evaluation.max_difficulty=2", f"evaluation.cache_dir={folder / 'eval'}",
     ]
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "selfplay.cli",
-               "train", *args, "--no-progress"]
+
+
+def on_two_processes(*program: str, expect: int = 0) -> subprocess.CompletedProcess:
+    """`program` (`-m selfplay.cli ...` or a script and its arguments) on two CPU processes started by torchrun."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", *program]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert (done.returncode == 0) == (expect == 0), done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """Three self-play steps on two processes, uninterrupted."""
+    folder = tmp_path_factory.mktemp("two_processes")
+    output = folder / "run"
+    done = on_two_processes("-m", "selfplay.cli", "train", *settings(folder, output), "--no-progress")
+    return output, done
+
+
+def test_two_processes_write_every_step_once_and_vote_over_whole_groups(whole_run):
+    output, done = whole_run
     assert done.stdout.count("selfplay finished") == 1  # one summary, from the main process
 
     assert [m["step"] for m in read_metrics(output)] == [0, 1, 2, 3]  # one line per step, not one per process
@@ -46,3 +83,67 @@ def test_two_processes_write_every_step_once_and_vote_over_whole_groups(tmp_path
     summary = json.loads((output / "summary.json").read_text())
     assert summary["steps"] == 3 and summary["budget"]["sampled_answers"] > 0
     assert sorted(p.name for p in (output / "checkpoints").iterdir()) == ["step-000000", "step-000002", "step-000003"]
+
+
+def comparable(metrics: list[dict]) -> list[dict]:
+    return [{k: v for k, v in m.items() if not k.startswith("time/") and "runtime" not in k and "step_time" not in k
+             and "per_second" not in k} for m in metrics]
+
+
+def records(output: Path) -> list[tuple]:
+    return [(r["step"], r["role"], r["problem"], tuple(r["answers"])) for r in load_problems(output).to_list()]
+
+
+def test_a_run_on_two_processes_resumes_exactly(whole_run, tmp_path):
+    # Crash after step 3 is logged: the run resumes from the checkpoint at step 2 and does step 3 again. Each
+    # process samples from its own random generators (TRL seeds them apart), so each gets its own back; with the
+    # main process's on both, step 3's answers would differ from the uninterrupted run's.
+    whole, _ = whole_run
+    output = tmp_path / "run"
+    script = tmp_path / "crashing.py"
+    script.write_text(CRASHING.format(step=3))
+    on_two_processes(str(script), "train", *settings(whole.parent, output), "--no-progress", expect=3)
+    assert [m["step"] for m in read_metrics(output)] == [0, 1, 2, 3] and not (output / "summary.json").exists()
+    on_two_processes("-m", "selfplay.cli", "train", "--resume", str(output), "--no-progress")
+    assert comparable(read_metrics(output)) == comparable(read_metrics(whole))
+    assert records(output) == records(whole)
+
+
+# Each process notes how many problems it answers each time `judge_problems` is called.
+COUNTING = """
+import os
+import sys
+import selfplay.methods
+from selfplay.cli import main
+
+judge = selfplay.methods.judge_problems
+
+def counting(problems, *args, **kwargs):
+    with open({log!r}, "a") as log:
+        log.write(f"{{os.environ['RANK']}} {{len(problems)}}\\n")
+    return judge(problems, *args, **kwargs)
+
+selfplay.methods.judge_problems = counting
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_fine_tuning_method_on_two_processes(tmp_path):
+    # `filtered`: each process answers its share of the step's problems; every process fine-tunes on all the
+    # kept answers (a process keeping none while the other trains would leave DDP waiting)
+    output, log = tmp_path / "run", tmp_path / "judged.log"
+    script = tmp_path / "counting.py"
+    script.write_text(COUNTING.format(log=str(log)))
+    args = [a for a in settings(tmp_path, output) if not a.startswith(("verifier", "proposer"))]
+    done = on_two_processes(str(script), "train", *args, "method.name=filtered", "method.problems=50",
+                            "--no-progress")
+    assert done.stdout.count("filtered finished") == 1
+    assert sorted(log.read_text().split("\n")[:-1]) == ["0 2"] * 3 + ["1 2"] * 3  # 2 of the 4 problems each
+    assert [m["step"] for m in read_metrics(output)] == [0, 1, 2, 3]
+    rows = load_problems(output).to_list()
+    assert Counter(r["step"] for r in rows) == {1: 4, 2: 4, 3: 4}  # 4 problems per step, recorded once
+    assert all(len(r["answers"]) == 4 for r in rows)  # each answered 4 times, by one process
+    summary = json.loads((output / "summary.json").read_text())
+    kept = [m["method/kept_examples"] for m in read_metrics(output)[1:]]
+    assert summary["budget"]["trained_examples"] == sum(kept) > 0
+    assert summary["budget"]["optimizer_steps"] == sum(k > 0 for k in kept)

@@ -18,7 +18,7 @@ import torch
 from selfplay.cli import main
 from selfplay.config import load_config
 from selfplay.loop import Session, train
-from selfplay.resume import STATE_FILE, capture_state, restore_state
+from selfplay.resume import STATE_FILE, capture_state, random_state, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
 
 
@@ -38,7 +38,8 @@ def test_the_training_state_round_trips_through_a_file(tmp_path):
     trainer, rng = FakeTrainer(), random.Random(7)
     for _ in range(3):
         trainer.step()
-    state = capture_state(5, rng, {"solver": trainer}, shards=2, counters={"budget": {"optimizer_steps": 3}})
+    state = capture_state(5, [random_state(rng)], {"solver": trainer}, shards=2,
+                          counters={"budget": {"optimizer_steps": 3}})
     torch.save(state, tmp_path / STATE_FILE)
     expected = (rng.random(), random.random(), np.random.rand(), torch.rand(2), trainer.lr_scheduler.get_last_lr())
     trainer.step()  # move everything on, then restore from the file
@@ -245,6 +246,43 @@ def test_a_fine_tuning_method_resumes_exactly_too(tiny_overrides, tmp_path, monk
     assert comparable(read_metrics(broken.run.output_dir)) == comparable(read_metrics(whole.run.output_dir))
     assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
     assert summary["budget"] == json.loads((Path(whole.run.output_dir) / "summary.json").read_text())["budget"]
+
+
+@pytest.mark.parametrize("shared", ["true", "false"])
+def test_a_lora_run_resumes_exactly(shared, tiny_overrides, tmp_path, monkeypatch):
+    # the adapters (two, or one shared) come back from the checkpoint; the base is rebuilt from the warm start
+    overrides = [*tiny_overrides, "model.lora.enabled=true", f"model.shared={shared}", "schedule.steps=4",
+                 "run.save_every=2", "verifier.name=majority", "task.options.max_digits=2",
+                 "evaluation.max_difficulty=2"]
+    whole = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'whole'}"])
+    train(whole, RunDir.create(whole.run.output_dir), progress=False)
+    broken = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'broken'}"])
+    with monkeypatch.context() as patch:
+        crash_at(patch, 3)
+        with pytest.raises(Crash):
+            train(broken, RunDir.create(broken.run.output_dir), progress=False)
+    train(broken, RunDir.open_existing(broken.run.output_dir), progress=False, resume=True)
+    assert comparable(read_metrics(broken.run.output_dir)) == comparable(read_metrics(whole.run.output_dir))
+    assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
+
+
+def test_under_deepspeed_or_fsdp_checkpoints_hold_weights_and_resume_is_refused(tiny_overrides, tmp_path,
+                                                                                 monkeypatch, capsys):
+    # their optimizer states are split over the processes: a checkpoint could hold the main process's only
+    monkeypatch.setattr("selfplay.loop.sharded", lambda: True)
+    config = load_config(None, [*tiny_overrides, "schedule.steps=3", "run.save_every=1"])
+    with monkeypatch.context() as patch:
+        crash_at(patch, 2)
+        with pytest.raises(Crash):
+            train(config, RunDir.create(config.run.output_dir), progress=False)
+    run_dir = RunDir(config.run.output_dir)
+    assert (run_dir.checkpoint_dir(1) / "model").is_dir() and not list(run_dir.checkpoints_path.glob("*/state.pt"))
+    metrics_before = run_dir.metrics_path.read_text()
+    assert main(["train", "--resume", str(run_dir.path), "--no-progress"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "selfplay: error: --resume does not work under DeepSpeed or FSDP yet: they split the optimizer state over "
+        "the processes and a checkpoint holds the main process's only")
+    assert run_dir.metrics_path.read_text() == metrics_before
 
 
 def test_a_model_built_in_memory_survives_a_crash_before_its_first_state(tmp_path, monkeypatch):
