@@ -31,6 +31,7 @@ class LanguageModel:
         self.tokenizer = tokenizer
         self.use_chat_template = use_chat_template
         self.adapter: str | None = None  # the LoRA adapter this role uses, on a PEFT model shared with the other
+        self.generation_batch = 1024  # sequences per generate call (config: model.generation_batch)
         if tokenizer.pad_token is None:  # many chat models ship without one; generation needs it
             tokenizer.pad_token = tokenizer.eos_token
 
@@ -67,7 +68,7 @@ class LanguageModel:
     def with_adapter(self, name: str) -> LanguageModel:
         """A view of this (PEFT) model that generates with adapter `name`; the weights are shared."""
         view = LanguageModel(self.model, self.tokenizer, self.use_chat_template)
-        view.adapter = name
+        view.adapter, view.generation_batch = name, self.generation_batch
         return view
 
     def save(self, path: str | Path) -> None:
@@ -95,14 +96,14 @@ class LanguageModel:
         max_new_tokens: int = 64,
         temperature: float = 1.0,
         top_p: float = 1.0,
-        batch_size: int = 256,
+        batch_size: int | None = None,
         progress: str | None = None,
     ) -> list[list[str]]:
         """`num_samples` sampled completions for each prompt (greedy when temperature is 0), in one batched call
-        per `batch_size` sequences. The model is put in eval mode with the KV cache on, then restored. With
+        per `batch_size` sequences (by default `generation_batch`). The model is put in eval mode with the KV cache on, then restored. With
         `progress`, a progress bar of that name counts the prompts done."""
         rendered = [self.render(text) for text in texts]
-        prompts_per_call = max(1, batch_size // num_samples)
+        prompts_per_call = max(1, (batch_size or self.generation_batch) // num_samples)
         completions: list[list[str]] = []
         bar = tqdm(total=len(rendered), desc=progress, unit="prompt", disable=progress is None, leave=False)
         with generation_mode(self.model), active_adapter(self.model, self.adapter), bar:

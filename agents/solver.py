@@ -27,4 +27,7 @@ class Solver:
         return [self.read(group) for group in completions]
 
     def read(self, completions: list[str]) -> list[Attempt]:
-        return [Attempt(completion, guarded(self.task.extract_answer, completion)) for completion in completions]
+        """Each completion with the answer the task extracts from it; a completion repeated in the group (a sure
+        solver writes the same one many times) is read once."""
+        answers = {text: guarded(self.task.extract_answer, text) for text in set(completions)}
+        return [Attempt(completion, answers[completion]) for completion in completions]

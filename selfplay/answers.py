@@ -92,7 +92,9 @@ def parse_number(text: str | None, max_digits: int = MAX_NUMBER_DIGITS) -> Fract
     decimals = match["frac"] or match["onlyfrac"] or ""
     if len(whole) + len(decimals) > max_digits:
         return None
-    return sign * (Fraction(int(whole)) + (Fraction(int(decimals), 10 ** len(decimals)) if decimals else 0))
+    if not decimals:  # the common case, without Fraction arithmetic
+        return Fraction(sign * int(whole))
+    return sign * (Fraction(int(whole)) + Fraction(int(decimals), 10 ** len(decimals)))
 
 
 def format_number(value: Fraction) -> str:

@@ -103,6 +103,10 @@ class ModelConfig:
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
     warm_start: WarmStartConfig = field(default_factory=WarmStartConfig)
     lora: LoraSettings = field(default_factory=LoraSettings)
+    # Sequences per generate call outside TRL's phases: the solver's answers that score the proposer's problems,
+    # evaluation. The embedded default's scoring answers (64 problems x 8) fit in one call; on a GPU, as many as
+    # fit in its memory next to training.
+    generation_batch: int = 1024
 
 
 @dataclass
@@ -307,6 +311,8 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError("evaluation needs k >= 0 and per_bucket >= 1")
     if not 0 <= warm.proposer_share <= 1 or warm.batch_size < 1:
         raise ConfigError("model.warm_start needs 0 <= proposer_share <= 1 and batch_size >= 1")
+    if config.model.generation_batch < 1:
+        raise ConfigError(f"model.generation_batch must be at least 1, got {config.model.generation_batch}")
     if config.run.shard_every < 1:
         raise ConfigError(f"run.shard_every must be at least 1, got {config.run.shard_every}")
     if not config.model.shared and config.model.solver_name_or_path is None and config.model.name_or_path == "":

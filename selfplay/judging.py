@@ -38,12 +38,31 @@ def judge_group(verifier: Verifier, task: Task, problem: Problem, attempts: list
         return Verdict([None] * len(attempts), None, "invalid", {"error": f"{type(error).__name__}: {error}"[:200]})
 
 
+def judge_groups(verifier: Verifier, task: Task, problems: Sequence[Problem], groups: Sequence[list[Attempt]],
+                 ) -> list[Verdict]:
+    """`judge_group` on every problem and its attempts, handed to the verifier together (`judge_batch`: a
+    verifier may check them in parallel). If the batch call raises or returns the wrong number of verdicts, or
+    a verdict has the wrong number of rewards, those groups are judged one by one instead."""
+    try:
+        verdicts = verifier.judge_batch(task, [(p, [a.answer for a in group]) for p, group in zip(problems, groups)])
+        if len(verdicts) != len(problems):
+            raise ValueError(f"returned {len(verdicts)} verdicts for {len(problems)} groups")
+    except Exception as error:  # noqa: BLE001 - any failure falls back to the guarded path
+        logger.warning("verifier %s failed on a batch of %d groups: %s", type(verifier).__name__, len(problems),
+                       error)
+        verdicts = [None] * len(problems)
+    return [verdict if isinstance(verdict, Verdict) and len(verdict.rewards) == len(group)
+            else judge_group(verifier, task, problem, group)
+            for problem, group, verdict in zip(problems, groups, verdicts)]
+
+
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
                    temperature: float | None = None) -> list[Judged]:
     """Solve every problem `attempts` times (batched; at the solver's temperature unless `temperature` is given)
     and judge each group."""
     answers = solver.solve(problems, attempts, temperature) if problems else []
-    return [Judged(p, group, judge_group(verifier, task, p, group)) for p, group in zip(problems, answers)]
+    verdicts = judge_groups(verifier, task, problems, answers)
+    return [Judged(p, group, verdict) for p, group, verdict in zip(problems, answers, verdicts)]
 
 
 def score_proposals(
@@ -56,10 +75,13 @@ def score_proposals(
     attempts: int,
 ) -> list[Proposal]:
     """Parse each completion, have the solver attempt the valid problems, and reward each proposal. Invalid
-    problems, and problems the verifier cannot judge, get `settings.invalid_penalty`."""
+    problems, and problems the verifier cannot judge, get `settings.invalid_penalty`. Copies of one problem
+    share one `Judged` (see `answers_sampled`)."""
     problems = [guarded(task.parse_problem, text) for text in completions]
-    judged = iter(judge_problems([p for p in problems if p is not None], solver, verifier, task, attempts,
-                                 settings.solver_temperature))
+    # A problem proposed more than once in the batch is answered and judged once; its copies share the result.
+    distinct = list({p.text: p for p in problems if p is not None}.values())
+    judged = {item.problem.text: item for item in judge_problems(distinct, solver, verifier, task, attempts,
+                                                                 settings.solver_temperature)}
     shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
                                settings.repetition_threshold) if settings.repetition_penalty else None
     proposals = []
@@ -67,13 +89,19 @@ def score_proposals(
         if problem is None:
             proposals.append(Proposal(text, None, None, settings.invalid_penalty))
             continue
-        result = next(judged)
+        result = judged[problem.text]
         value = guarded(reward, result.verdict) if result.verdict.status == "ok" else None
         value = settings.invalid_penalty if value is None else value
         if shares is not None:
             value -= settings.repetition_penalty * shares[index]
         proposals.append(Proposal(text, problem, result, value))
     return proposals
+
+
+def answers_sampled(proposals: Sequence[Proposal], attempts: int) -> int:
+    """The answers the solver sampled to score `proposals`: `attempts` per distinct judged problem (copies of a
+    problem in one batch share their `Judged`)."""
+    return attempts * len({id(p.judged) for p in proposals if p.judged is not None})
 
 
 class ProposerReward:
@@ -115,14 +143,15 @@ class SolverReward:
         groups: dict[int, list[int]] = {}
         for position, index in enumerate(problem_index):
             groups.setdefault(index, []).append(position)
+        problems = [self.problems[index] for index in groups]
+        attempts = [self.solver.read([completion_text(completions[p]) for p in positions])
+                    for positions in groups.values()]
         rewards: list[float | None] = [None] * len(completions)
-        for index, positions in groups.items():
-            problem = self.problems[index]
-            attempts = self.solver.read([completion_text(completions[p]) for p in positions])
-            verdict = judge_group(self.verifier, self.task, problem, attempts)
+        verdicts = judge_groups(self.verifier, self.task, problems, attempts)
+        for positions, problem, group, verdict in zip(groups.values(), problems, attempts, verdicts):
             for position, value in zip(positions, verdict.rewards):
                 rewards[position] = value
-            self.judged.append(Judged(problem, attempts, verdict))
+            self.judged.append(Judged(problem, group, verdict))
         return rewards
 
     def take(self) -> list[Judged]:

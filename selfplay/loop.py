@@ -18,7 +18,6 @@ import warnings
 from pathlib import Path
 from typing import Any, TypeVar
 
-from datasets import Dataset
 from tqdm.auto import tqdm
 from transformers import set_seed
 
@@ -28,7 +27,7 @@ from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, is_main, process_index, processes, sharded, wait_for_everyone
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
-from selfplay.judging import ProposerReward, SolverReward
+from selfplay.judging import ProposerReward, SolverReward, answers_sampled
 from selfplay.instruments import instrument_metrics
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
@@ -36,7 +35,7 @@ from selfplay.cache import publish_folder
 from selfplay.resume import STATE_FILE, capture_state, latest_state, load_weights, random_state, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
-from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
+from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase, phase_dataset
 from selfplay.types import Judged, Proposal
 from verifiers.base import Verifier
 
@@ -188,6 +187,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     proposer_score = make_proposer_reward(config.proposer_reward)
     proposer_model, solver_model, warm = load_agents(config, task)
     proposer_model, solver_model = anchor_on_disk(run_dir, config, proposer_model, solver_model)
+    set_generation_batch(config, proposer_model, solver_model)
     models = (proposer_model, solver_model)
     proposer_args = config.grpo_config("proposer", run_dir.path / "trl" / "proposer")
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
@@ -231,10 +231,10 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         proposer_trained = trains_proposer(config, step)
         if proposer_trained:
             prompts = [proposer.training_prompt()] * proposer_trainer.prompts_per_phase
-            metrics.update(proposer_trainer.train_phase(Dataset.from_dict({"prompt": prompts}), step))
+            metrics.update(proposer_trainer.train_phase(phase_dataset({"prompt": prompts}), step))
             proposals = gather(proposer_reward.take())  # each process scored its share of the completions
             budget["optimizer_steps"] += proposer_trainer.optimizer_steps_per_phase
-            budget["sampled_answers"] += attempts * sum(p.judged is not None for p in proposals)
+            budget["sampled_answers"] += answers_sampled(proposals, attempts)
         else:
             completions = proposer.propose(proposals_per_step // processes())  # each process writes its share
             proposals = gather([Proposal(text, problem) for text, problem in
@@ -250,7 +250,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
             count = solver_trainer.prompts_per_phase
             problems = draw(rng, valid, count)
             solver_reward.problems = problems
-            dataset = Dataset.from_dict({"prompt": [solver.training_prompt(p) for p in problems],
+            dataset = phase_dataset({"prompt": [solver.training_prompt(p) for p in problems],
                                          "problem_index": list(range(count))})
             metrics.update(solver_trainer.train_phase(dataset, step))
             judged = gather(solver_reward.take())  # each process judged the groups of its share
@@ -398,6 +398,12 @@ def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
         base.model.add_adapter(name, adapter)
     views = [base.with_adapter(name) for name in names]
     return views[0], views[-1], warm
+
+
+def set_generation_batch(config: SelfPlayConfig, *models: LanguageModel | None) -> None:
+    for model in models:
+        if model is not None:
+            model.generation_batch = config.model.generation_batch
 
 
 def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel | None,

@@ -24,7 +24,6 @@ import random
 import time
 from typing import Any
 
-from datasets import Dataset
 from tqdm.auto import tqdm
 
 from agents import LanguageModel, Solver
@@ -33,11 +32,11 @@ from selfplay.config import SelfPlayConfig
 from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
 from selfplay.judging import SolverReward, judge_problems
-from selfplay.loop import Session, anchor_on_disk, draw, load_agents
+from selfplay.loop import Session, anchor_on_disk, draw, load_agents, set_generation_batch
 from selfplay.metrics import ground_truth, records
 from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
-from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase
+from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
 from selfplay.types import Judged, Problem
 from selfplay.warmstart import hinted_prompt
 from verifiers.base import Verifier
@@ -69,6 +68,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     problems_pool = problem_set(task, config)
     _, solver_model, warm = load_agents(config, task, with_proposer=False)
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
+    set_generation_batch(config, solver_model)
     session = Session(config, run_dir, solver_model, task, verifier, started)
     solver = session.solver
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
@@ -96,7 +96,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         problems = draw(rng, problems_pool, count)
         if method == "rlvr":
             reward.problems = problems
-            metrics.update(trainer.train_phase(Dataset.from_dict({
+            metrics.update(trainer.train_phase(phase_dataset({
                 "prompt": [solver.training_prompt(p) for p in problems], "problem_index": list(range(count))}), step))
             judged = reward.take()
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
@@ -107,7 +107,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
             examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
             metrics["method/kept_examples"] = float(len(examples))
             if examples:  # `filtered` may keep nothing from a step: then it takes no step
-                metrics.update(trainer.train_phase(Dataset.from_dict({
+                metrics.update(trainer.train_phase(phase_dataset({
                     "prompt": [solver_model.training_prompt(prompt) for prompt, _ in examples],
                     "completion": [completion_message(solver_model, text) for _, text in examples]}), step))
                 budget["optimizer_steps"] += trainer.optimizer_steps_per_phase

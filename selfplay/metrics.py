@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from statistics import mean
+from statistics import fmean as mean  # floats: statistics.mean sums exactly, as fractions (slow)
 from typing import Any
 
 from selfplay.tasks.base import Task

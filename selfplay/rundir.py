@@ -20,6 +20,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from datasets import Dataset, Features, List, Value
 
 from selfplay.distributed import from_main, is_main
@@ -46,6 +48,7 @@ RECORD_FEATURES = Features(
         "proposer_reward": Value("float64"),
     }
 )
+_RECORD_SCHEMA = RECORD_FEATURES.arrow_schema
 
 
 class RunDir:
@@ -144,10 +147,12 @@ class RunDir:
         """Write the buffered records as the next Parquet shard."""
         if not self.writer or not self._pending:
             return
-        dataset = Dataset.from_list(self._pending, features=RECORD_FEATURES)
+        # Written with pyarrow in the records' schema (`load_problems` reads it back as a `datasets.Dataset`):
+        # `Dataset.from_list` would encode every row and hash the whole table first, for nothing.
+        table = pa.Table.from_pylist(self._pending, schema=_RECORD_SCHEMA)
         target = self.problems_path / f"shard-{self._shards:05d}.parquet"
         staging = target.with_suffix(".parquet.tmp")
-        dataset.to_parquet(str(staging))
+        pq.write_table(table, staging)
         os.replace(staging, target)
         self._shards += 1
         self._pending = []

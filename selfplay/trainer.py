@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import types
+import uuid
 from collections import defaultdict
 from typing import Any
 
+import accelerate.utils.memory
 from datasets import Dataset
+from datasets.table import InMemoryTable
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
 from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
@@ -29,6 +34,27 @@ def optimizer_steps_per_phase(args: GRPOConfig) -> int:
             f"(got {args.steps_per_generation} * {args.num_iterations} and {args.gradient_accumulation_steps})"
         )
     return micro_steps // args.gradient_accumulation_steps
+
+
+def phase_dataset(columns: dict[str, list[Any]]) -> Dataset:
+    """One phase's rows as an in-memory Dataset. `Dataset.from_dict` would hash every row (through dill) to
+    fingerprint a dataset that no cache ever looks up; a random fingerprint is what datasets itself falls back to."""
+    return Dataset(InMemoryTable.from_pydict(columns), fingerprint=uuid.uuid4().hex)
+
+
+@contextlib.contextmanager
+def _no_collection_on_release():
+    """Transformers' `train()` starts with `accelerator.free_memory()`, which drops the accelerator's references
+    and then runs a full `gc.collect()` (accelerate's `clear_device_cache(garbage_collection=True)`): right for
+    one long train() call, a cost paid twice per step when every phase is one. The references are still dropped
+    and the device cache still emptied; the collection is left to Python's own collector."""
+    memory = accelerate.utils.memory
+    collector = memory.gc
+    memory.gc = types.SimpleNamespace(collect=lambda *args: 0)
+    try:
+        yield
+    finally:
+        memory.gc = collector
 
 
 class _LogCatcher(TrainerCallback):
@@ -99,7 +125,8 @@ class _Phases(_RoleLogs):
         self.log_catcher.logs.clear()
         self.log_catcher.active = True
         try:
-            self.train()
+            with _no_collection_on_release():
+                self.train()
         finally:
             self.log_catcher.active = False
         merged: dict[str, list[float]] = defaultdict(list)

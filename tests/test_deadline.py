@@ -3,7 +3,6 @@ and no worker left behind."""
 
 from __future__ import annotations
 
-import doctest
 import math
 import os
 import signal
@@ -32,9 +31,6 @@ def warm_worker_pid() -> int:
     call_with_deadline(abs, (-1,), seconds=5.0)
     return deadline._IDLE[-1].process.pid
 
-
-def test_doctests():
-    assert doctest.testmod(deadline).failed == 0
 
 
 @pytest.mark.parametrize("function, args, expected", [

@@ -3,7 +3,6 @@ settings checked when the config loads, and the shipped accelerate configs read 
 
 from __future__ import annotations
 
-import doctest
 import os
 import subprocess
 import sys
@@ -28,9 +27,6 @@ def config_error(overrides: list[str]) -> str:
     assert "\n" not in message  # the CLI prints it as one line
     return message
 
-
-def test_doctests():
-    assert doctest.testmod(selfplay.config).failed == 0
 
 
 # ---------------------------------------------------------------------------------------------------------------

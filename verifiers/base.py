@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
 from selfplay.tasks.base import Task
@@ -23,3 +23,21 @@ class Verifier(ABC):
     @abstractmethod
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
         """One reward (or None: cannot judge) per answer, the label believed, and diagnostics."""
+
+    def judge_batch(self, task: Task, groups: Sequence[tuple[Problem, Sequence[str | None]]]) -> list[Verdict]:
+        """`judge` on each (problem, answers) group, in order: the loop hands over a phase's groups at once. A
+        verifier that can check them faster together (in parallel processes, or a reward model in one batch)
+        overrides this; its verdicts must be the ones `judge` would give."""
+        return [self.judge(task, problem, answers) for problem, answers in groups]
+
+
+def answer_keys(task: Task, answers: Sequence[str | None]) -> list[Hashable | None]:
+    """`task.answer_key` of each answer, each distinct answer read once: a group of sampled answers repeats
+    itself, the more so as the solver grows sure.
+
+    >>> from selfplay.tasks import ArithmeticTask
+    >>> answer_keys(ArithmeticTask(), ["403", "403", "403.0", None])
+    [Fraction(403, 1), Fraction(403, 1), Fraction(403, 1), None]
+    """
+    keys = {answer: task.answer_key(answer) for answer in set(answers)}
+    return [keys[answer] for answer in answers]

@@ -40,8 +40,9 @@ class CodeVerifier(Verifier):
     None, status "invalid". There is no label (the tests are the truth). The proposer's reward is computed
     elsewhere from these rewards: with the SQLM band, from the mean pass rate (`Verdict.solve_rate`).
 
-    Identical programs in a group run once (a small cache keyed by program and tests); distinct ones run
-    `workers` tests at a time, each test in its own process. Results keep the order of the answers.
+    Identical programs run once (a small cache keyed by program and tests); distinct ones run `workers` tests at
+    a time, each test in its own process, across all the groups of a batch (`judge_batch`). Results keep the
+    order of the answers.
     """
 
     # CPU seconds, wall-clock seconds and memory (MB) for one test run.
@@ -70,35 +71,49 @@ class CodeVerifier(Verifier):
         return SandboxLimits(cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds, memory_mb=self.memory_mb)
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
-        tests = read_tests(problem.features.get("tests") if problem is not None else None, self.max_tests)
+        return self.judge_batch(task, [(problem, answers)])[0]
+
+    def judge_batch(self, task: Task, groups: Sequence[tuple[Problem, Sequence[str | None]]]) -> list[Verdict]:
+        """`judge` on each group; the new programs of all the groups run in one pool, `workers` tests at a time."""
+        tests = [read_tests(problem.features.get("tests") if problem is not None else None, self.max_tests)
+                 for problem, _ in groups]
+        scores = self.score_programs([(answers, given) for (_, answers), given in zip(groups, tests) if given])
+        return [self._verdict(answers, given, scores) for (_, answers), given in zip(groups, tests)]
+
+    def _verdict(self, answers: Sequence[str | None], tests: tuple[tuple[str, str], ...] | None,
+                 scores: dict[tuple[str, tuple[tuple[str, str], ...]], ProgramScore]) -> Verdict:
         if not tests:
             return Verdict([None] * len(answers), label=None, status="invalid",
                            diagnostics={"reason": "the problem has no valid [input, expected_output] tests"})
-        scores = self.score_programs(answers, tests)
-        return Verdict([score.passed / len(tests) for score in scores], label=None, diagnostics={
+        found = [scores.get((p, tests)) or ProgramScore(0, 0, "no program" if p is None else
+                                                       f"program over {self.max_code_chars} characters")
+                 for p in answers]
+        return Verdict([score.passed / len(tests) for score in found], label=None, diagnostics={
             "tests": len(tests),
-            "passed": [score.passed for score in scores],
-            "timeouts": [score.timeouts for score in scores],
-            "errors": [score.error for score in scores],
+            "passed": [score.passed for score in found],
+            "timeouts": [score.timeouts for score in found],
+            "errors": [score.error for score in found],
         })
 
-    def score_programs(self, programs: Sequence[str | None], tests: tuple[tuple[str, str], ...],
-                       ) -> list[ProgramScore]:
-        """One score per program, in order; each distinct program not already in the cache runs once."""
-        runnable = [p for p in dict.fromkeys(programs) if p is not None and len(p) <= self.max_code_chars]
-        pending = [p for p in runnable if (p, tests) not in self._cache]
-        runs = [(program, given) for program in pending for given, _ in tests]
+    def score_programs(self, groups: Sequence[tuple[Sequence[str | None], tuple[tuple[str, str], ...]]],
+                       ) -> dict[tuple[str, tuple[tuple[str, str], ...]], ProgramScore]:
+        """The score of every runnable (program, tests) pair in `groups`; each distinct pair not already in the
+        cache runs once."""
+        wanted = list(dict.fromkeys((p, tests) for programs, tests in groups for p in programs
+                                    if p is not None and len(p) <= self.max_code_chars))
+        scores = {pair: self._cache[pair] for pair in wanted if pair in self._cache}
+        pending = [pair for pair in wanted if pair not in scores]
+        runs = [(program, given) for program, tests in pending for given, _ in tests]
         if runs:
             limits = self.limits
             # Each worker thread only waits on its own process; map keeps the order of `runs`.
             with ThreadPoolExecutor(min(self.workers, len(runs))) as pool:
-                results = list(pool.map(lambda run: run_program(run[0], stdin_text(run[1]), limits), runs))
-            for index, program in enumerate(pending):
-                self._remember((program, tests), score_runs(results[index * len(tests):(index + 1) * len(tests)],
-                                                            tests))
-        return [self._cache.get((p, tests)) or ProgramScore(0, 0, "no program" if p is None else
-                                                            f"program over {self.max_code_chars} characters")
-                for p in programs]
+                results = iter(pool.map(lambda run: run_program(run[0], stdin_text(run[1]), limits), runs))
+            for pair in pending:
+                tests = pair[1]
+                scores[pair] = score_runs([next(results) for _ in tests], tests)
+                self._remember(pair, scores[pair])
+        return scores
 
     def _remember(self, key: tuple[str, tuple[tuple[str, str], ...]], score: ProgramScore) -> None:
         self._cache[key] = score

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from selfplay.tasks.base import Task
 from selfplay.types import Problem, Verdict
-from verifiers.base import Verifier
+from verifiers.base import Verifier, answer_keys
 
 
 @dataclass
@@ -36,7 +36,7 @@ class MajorityVerifier(Verifier):
     name: ClassVar[str] = "majority"
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
-        keys = [task.answer_key(answer) for answer in answers]
+        keys = answer_keys(task, answers)
         counts = Counter(key for key in keys if key is not None)
         diagnostics = {"parsed": sum(counts.values()), "distinct": len(counts), "tie": False, "majority_share": 0.0}
         if not counts:

@@ -7,14 +7,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, NamedTuple
 
 import sympy
 
 from selfplay.deadline import DeadlineExceeded, WorkerError, call_with_deadline
 from selfplay.tasks.base import Task
 from selfplay.types import Problem, Verdict, VerdictStatus
-from verifiers.base import Verifier
+from verifiers.base import Verifier, answer_keys
 
 # A statement of sums, products and reciprocals of numbers is computed in this process when it is at most this
 # big, whatever the limits (fixed, so that the bound holds for every setting): at most 64 numbers of at most 100
@@ -26,8 +27,41 @@ INLINE_MAX_DIGITS = 100
 # metrics, and a proposer repeats its problems. Keyed by the formal statement (and the time and memory limits),
 # so any task stating it shares it.
 TRUTH_CACHE_SIZE = 4096
-_TRUTHS: OrderedDict[Hashable, tuple[VerdictStatus, str | None, str]] = OrderedDict()
+Outcome = tuple[VerdictStatus, str | None, str]
+_TRUTHS: OrderedDict[Hashable, Outcome] = OrderedDict()
+# The same truths by task object and problem text, found without building the statement.
+_BY_TEXT: OrderedDict[Hashable, tuple[Task, Outcome]] = OrderedDict()
 _TRUTHS_LOCK = threading.Lock()
+
+
+class _InWorker(NamedTuple):
+    """A statement whose truth is to be computed in the worker process, and its cache key."""
+
+    statement: Any
+    key: Hashable
+
+
+def _store(key: Hashable, outcome: Outcome) -> None:
+    with _TRUTHS_LOCK:
+        _TRUTHS[key] = outcome
+        while len(_TRUTHS) > TRUTH_CACHE_SIZE:
+            _TRUTHS.popitem(last=False)
+
+
+def _recall(seen: Hashable, task: Task) -> Outcome | None:
+    with _TRUTHS_LOCK:
+        entry = _BY_TEXT.get(seen)
+        if entry is None or entry[0] is not task:
+            return None
+        _BY_TEXT.move_to_end(seen)
+        return entry[1]
+
+
+def _remember(seen: Hashable, task: Task, outcome: Outcome) -> None:
+    with _TRUTHS_LOCK:
+        _BY_TEXT[seen] = (task, outcome)
+        while len(_BY_TEXT) > TRUTH_CACHE_SIZE:
+            _BY_TEXT.popitem(last=False)
 
 
 @dataclass
@@ -60,6 +94,8 @@ class SympyVerifier(Verifier):
     max_statement_nodes: int = 200
     # Digits of any number (numerator or denominator) in a formal statement; a longer one is "invalid".
     max_statement_digits: int = 100
+    # Truths computed at once by `judge_batch`, each in its own worker process (arithmetic never needs one).
+    workers: int = 4
 
     name: ClassVar[str] = "sympy"
 
@@ -68,8 +104,9 @@ class SympyVerifier(Verifier):
             raise ValueError(f"verifier.options.timeout_seconds must be in (0, 3600], got {self.timeout_seconds}")
         if self.memory_mb < 256:
             raise ValueError(f"verifier.options.memory_mb must be at least 256, got {self.memory_mb}")
-        if self.max_statement_nodes < 1 or self.max_statement_digits < 1:
-            raise ValueError("verifier.options.max_statement_nodes and max_statement_digits must be at least 1")
+        if self.max_statement_nodes < 1 or self.max_statement_digits < 1 or self.workers < 1:
+            raise ValueError("verifier.options.max_statement_nodes, max_statement_digits and workers must be at "
+                             "least 1")
 
     def truth(self, task: Task, problem: Problem) -> str | None:
         """The correct answer, or None if the task cannot state the problem formally, the statement is over the
@@ -80,8 +117,45 @@ class SympyVerifier(Verifier):
             raise TimeoutError(reason)
         return label
 
-    def compute(self, task: Task, problem: Problem) -> tuple[VerdictStatus, str | None, str]:
+    def compute(self, task: Task, problem: Problem) -> Outcome:
         """(status, truth, reason): ("ok", truth, ""), ("invalid", None, why) or ("timeout", None, why)."""
+        seen = self._seen(task, problem)
+        outcome = _recall(seen, task)
+        if outcome is None:
+            outcome = self._prepare(task, problem)
+            if isinstance(outcome, _InWorker):
+                outcome = self._in_worker(outcome)
+            _remember(seen, task, outcome)
+        return outcome
+
+    def judge_batch(self, task: Task, groups: Sequence[tuple[Problem, Sequence[str | None]]]) -> list[Verdict]:
+        """`judge` on each group; the new problems whose truths need the worker process (equations, powers, big
+        statements) are computed at once, `workers` at a time, each in its own worker."""
+        waiting: dict[Hashable, _InWorker] = {}
+        for problem, _ in groups:
+            seen = self._seen(task, problem)
+            if seen in waiting or _recall(seen, task) is not None:
+                continue
+            outcome = self._prepare(task, problem)
+            if isinstance(outcome, _InWorker) and self.workers > 1:
+                waiting[seen] = outcome
+            else:
+                _remember(seen, task, self._in_worker(outcome) if isinstance(outcome, _InWorker) else outcome)
+        if waiting:
+            with ThreadPoolExecutor(min(self.workers, len(waiting))) as pool:
+                for seen, outcome in zip(waiting, pool.map(self._in_worker, waiting.values())):
+                    _remember(seen, task, outcome)
+        return [self.judge(task, problem, answers) for problem, answers in groups]
+
+    def _seen(self, task: Task, problem: Problem) -> Hashable:
+        """A problem met again (scored, then trained on, then measured; or proposed again) is found by its text
+        before its statement is even built: building and hashing sympy objects is most of the cost of a cached
+        truth. The task object is kept with the entry and must be the same one."""
+        return (id(task), problem.text, self.timeout_seconds, self.memory_mb, self.max_statement_nodes,
+                self.max_statement_digits)
+
+    def _prepare(self, task: Task, problem: Problem) -> Outcome | _InWorker:
+        """The outcome, if known from the statement or computed here; else the statement for the worker."""
         statement = task.formal(problem)
         if statement is None:
             return "invalid", None, "no formal ground truth for this problem"
@@ -97,24 +171,25 @@ class SympyVerifier(Verifier):
             if key in _TRUTHS:
                 _TRUTHS.move_to_end(key)
                 return _TRUTHS[key]
-        if cheap:
-            try:
-                label = compute_truth(statement)
-                outcome = ("ok", label, "") if label is not None else ("invalid", None, "no unique answer")
-            except Exception as error:  # noqa: BLE001 - e.g. a result too long to write out
-                outcome = ("invalid", None, f"{type(error).__name__}: {error}"[:200])
-        else:
-            try:
-                label = call_with_deadline(compute_truth, (statement,), self.timeout_seconds, self.memory_mb)
-                outcome = ("ok", label, "") if label is not None else ("invalid", None, "no unique answer")
-            except DeadlineExceeded:
-                outcome = ("timeout", None, f"computing the truth took over {self.timeout_seconds:g} s")
-            except WorkerError as error:
-                outcome = ("invalid", None, str(error))
-        with _TRUTHS_LOCK:
-            _TRUTHS[key] = outcome
-            while len(_TRUTHS) > TRUTH_CACHE_SIZE:
-                _TRUTHS.popitem(last=False)
+        if not cheap:
+            return _InWorker(statement, key)
+        try:
+            label = compute_truth(statement)
+            outcome = ("ok", label, "") if label is not None else ("invalid", None, "no unique answer")
+        except Exception as error:  # noqa: BLE001 - e.g. a result too long to write out
+            outcome = ("invalid", None, f"{type(error).__name__}: {error}"[:200])
+        _store(key, outcome)
+        return outcome
+
+    def _in_worker(self, job: _InWorker) -> Outcome:
+        try:
+            label = call_with_deadline(compute_truth, (job.statement,), self.timeout_seconds, self.memory_mb)
+            outcome = ("ok", label, "") if label is not None else ("invalid", None, "no unique answer")
+        except DeadlineExceeded:
+            outcome = ("timeout", None, f"computing the truth took over {self.timeout_seconds:g} s")
+        except WorkerError as error:
+            outcome = ("invalid", None, str(error))
+        _store(job.key, outcome)
         return outcome
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
@@ -124,7 +199,7 @@ class SympyVerifier(Verifier):
             status, reason = "invalid", "the truth is not an answer the task can read"
         if status != "ok":
             return Verdict([None] * len(answers), label=None, status=status, diagnostics={"reason": reason})
-        rewards = [1.0 if task.answer_key(answer) == truth_key else 0.0 for answer in answers]
+        rewards = [1.0 if key == truth_key else 0.0 for key in answer_keys(task, answers)]
         return Verdict(rewards, label=label, diagnostics={"truth": label})
 
 

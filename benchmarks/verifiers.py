@@ -1,0 +1,128 @@
+"""Verifier throughput: groups of answers judged per second by `majority`, `sympy` (its safety limits on, as by
+default) and `code`, one group at a time and as one batch (`judge_batch`, as the loop hands a phase's groups
+over), on new problems and on problems met again.
+
+    python benchmarks/verifiers.py [--groups 256] [--answers 8]
+
+Groups: arithmetic and algebra problems sampled from their tasks, each with `--answers` answers (right ones,
+wrong ones, repeats, an unreadable one); coding problems from the shipped set with a correct program, a wrong one
+and one that crashes, each run in the sandbox on every test. "new" starts from empty truth caches (sympy) and a
+fresh verifier; "again" judges the same groups a second time, as the loop meets a problem when scoring it, when
+training on it and when measuring it. Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Besides each shipped problem's reference solution, a coding group holds a wrong program and one that crashes.
+WRONG_PROGRAMS = ["print(0)", "raise SystemExit(1)"]
+
+
+def arithmetic_groups(count: int, answers: int) -> tuple:
+    from selfplay.tasks import ArithmeticTask
+
+    task = ArithmeticTask()
+    rng = random.Random(0)
+    groups = []
+    for _ in range(count):
+        problem = task.sample_problem(rng, rng.randint(1, 4))
+        truth = problem.features["left"] + problem.features["right"]
+        pool = [str(truth), str(truth), str(truth + 1), str(truth - 10), "x", None]
+        groups.append((problem, [rng.choice(pool) for _ in range(answers)]))
+    return task, groups
+
+
+def algebra_groups(count: int, answers: int) -> tuple:
+    from selfplay.tasks import AlgebraTask
+
+    task = AlgebraTask()
+    rng = random.Random(1)
+    groups = []
+    for _ in range(count):
+        problem = task.sample_problem(rng, rng.randint(1, 4))
+        pool = ["x=1", "x=1, y=2", "x=-3", "(2, -1)", "banana", None]
+        groups.append((problem, [rng.choice(pool) for _ in range(answers)]))
+    return task, groups
+
+
+def coding_groups(count: int) -> tuple:
+    from selfplay.tasks import CodingTask
+
+    task = CodingTask()
+    rng = random.Random(2)
+    groups = []
+    for index in range(count):
+        problem = task.sample_problem(rng, 1 + index % 2)
+        groups.append((problem, [problem.features["reference"], *WRONG_PROGRAMS]))
+    return task, groups
+
+
+def clear_truths() -> None:
+    import verifiers.sympy_verifier as sympy_verifier
+
+    sympy_verifier._TRUTHS.clear()
+    sympy_verifier._BY_TEXT.clear()
+
+
+def rate(make, task, groups, batched: bool) -> tuple[float, float]:
+    """Groups per second for new problems and for the same groups again."""
+    clear_truths()
+    verifier = make()
+    figures = []
+    for _ in range(2):
+        started = time.perf_counter()
+        if batched:
+            verifier.judge_batch(task, groups)
+        else:
+            for problem, answers in groups:
+                verifier.judge(task, problem, answers)
+        figures.append(len(groups) / (time.perf_counter() - started))
+    return figures[0], figures[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--groups", type=int, default=256)
+    parser.add_argument("--answers", type=int, default=8)
+    parser.add_argument("--coding-groups", type=int, default=16, help="each runs 3 programs on every test")
+    args = parser.parse_args()
+
+    from verifiers import CodeVerifier, MajorityVerifier, SympyVerifier
+
+    arithmetic = arithmetic_groups(args.groups, args.answers)
+    algebra = algebra_groups(args.groups, args.answers)
+    coding = coding_groups(args.coding_groups)
+    cases = [
+        ("majority", "arithmetic", MajorityVerifier, arithmetic),
+        ("sympy", "arithmetic", SympyVerifier, arithmetic),
+        ("sympy", "algebra", SympyVerifier, algebra),
+        ("code", "coding", CodeVerifier, coding),
+    ]
+    rows = []
+    for name, task_name, make, (task, groups) in cases:
+        single_new, single_again = rate(make, task, groups, batched=False)
+        # (an older checkout, measured for comparison, has no judge_batch)
+        batch_new, batch_again = (rate(make, task, groups, batched=True) if hasattr(make, "judge_batch")
+                                  else (float("nan"), float("nan")))
+        rows.append({"verifier": name, "task": task_name, "groups": len(groups), "answers": len(groups[0][1]),
+                     "one_by_one_new": single_new, "one_by_one_again": single_again,
+                     "batch_new": batch_new, "batch_again": batch_again})
+    print(f"groups judged per second ({args.answers} answers per group; coding: {1 + len(WRONG_PROGRAMS)} programs)")
+    print(f"{'verifier':<10}{'task':<12}{'one by one':>12}{'batch':>10}{'speed-up':>10}"
+          f"{'again, 1 by 1':>15}{'again, batch':>14}")
+    for row in rows:
+        print(f"{row['verifier']:<10}{row['task']:<12}{row['one_by_one_new']:>12,.0f}{row['batch_new']:>10,.0f}"
+              f"{row['batch_new'] / row['one_by_one_new']:>9.1f}x{row['one_by_one_again']:>15,.0f}"
+              f"{row['batch_again']:>14,.0f}")
+    print(json.dumps({"benchmark": "verifiers", "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The fast paths give what the simple ones give: answers generated in one batched call, groups judged together
+(in parallel worker processes for sympy and the code sandbox), repeated problems and answers read once, truths
+found again by problem text; and generation runs with the KV cache, gradient checkpointing off."""
+
+from __future__ import annotations
+
+import json
+import random
+import types
+
+import pytest
+import torch
+
+import verifiers.sympy_verifier as sympy_verifier
+from agents import LanguageModel, Solver
+from selfplay.config import load_config
+from selfplay.judging import answers_sampled, judge_group, judge_groups, score_proposals
+from selfplay.loop import train
+from selfplay.rundir import RunDir
+from selfplay.tasks import AlgebraTask, ArithmeticTask, CodingTask
+from selfplay.trainer import RoleTrainer
+from selfplay.types import Attempt, Verdict
+from tests.hostile_corpus import cases
+from verifiers import CodeVerifier, MajorityVerifier, NoVerifier, SympyVerifier
+from verifiers.base import Verifier, answer_keys
+
+
+@pytest.fixture
+def fresh_truths(monkeypatch):
+    """Empty truth caches, so that each path computes its truths itself."""
+    def clear():
+        monkeypatch.setattr(sympy_verifier, "_TRUTHS", type(sympy_verifier._TRUTHS)())
+        monkeypatch.setattr(sympy_verifier, "_BY_TEXT", type(sympy_verifier._BY_TEXT)())
+    clear()
+    return clear
+
+
+def groups_for(task, count: int, seed: int = 0) -> list[tuple]:
+    """Sampled problems with answers right, wrong, repeated, unreadable and hostile, as a phase brings them."""
+    rng = random.Random(seed)
+    hostile = [json.loads(line)["answers"] for _, role, line in cases(task.name) if role == "answers"]
+    groups = []
+    for index in range(count):
+        problem = task.sample_problem(rng, rng.randint(1, 4))
+        truth = SympyVerifier().truth(task, problem)
+        answers = [truth, truth, "0", None, "x=1", *hostile[index % len(hostile)][:2], truth]
+        groups.append((problem, answers))
+    groups += groups[:3]  # a problem met twice in one batch
+    return groups
+
+
+@pytest.mark.parametrize("task", [ArithmeticTask(), AlgebraTask()], ids=["arithmetic", "algebra"])
+@pytest.mark.parametrize("verifier", [SympyVerifier(), SympyVerifier(workers=1), MajorityVerifier(), NoVerifier()],
+                         ids=["sympy", "sympy-one-worker", "majority", "none"])
+def test_judging_a_batch_gives_the_verdicts_of_judging_one_by_one(task, verifier, fresh_truths):
+    groups = groups_for(task, 40)
+    fresh_truths()  # building the groups computed their truths
+    together = verifier.judge_batch(task, groups)
+    fresh_truths()
+    assert together == [verifier.judge(task, problem, answers) for problem, answers in groups]
+
+
+def test_algebra_truths_are_computed_in_parallel_workers(fresh_truths, monkeypatch):
+    # the equations of a batch go to worker processes at the same time: more than one call in flight at once
+    task, verifier = AlgebraTask(), SympyVerifier(workers=4)
+    in_flight, most = [0], [0]
+    call = sympy_verifier.call_with_deadline
+
+    def counting(*args, **kwargs):
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        try:
+            return call(*args, **kwargs)
+        finally:
+            in_flight[0] -= 1
+
+    monkeypatch.setattr(sympy_verifier, "call_with_deadline", counting)
+    groups = groups_for(task, 12, seed=1)
+    fresh_truths()  # building the groups computed their truths
+    verdicts = verifier.judge_batch(task, groups)
+    assert most[0] > 1
+    assert all(v.status == "ok" and v.rewards[:2] == [1.0, 1.0] for v in verdicts)
+
+
+def test_the_code_verifier_judges_a_batch_as_one_by_one():
+    task, verifier = CodingTask(), CodeVerifier(workers=4)
+    correct = "print(sum(map(int, input().split())))"
+    problem = task.parse_problem("Print the sum of the integers on the line.\n1 2 ||| 3\n4 5 ||| 9")
+    other = task.parse_problem("Print the product of the integers on the line.\n2 3 ||| 6\n4 5 ||| 20")
+    groups = [(problem, [correct, "print(3)", None, correct]), (other, [correct, "print(6)"]),
+              (other, ["x" * 30_000])]
+    together = verifier.judge_batch(task, groups)
+    one_by_one = [CodeVerifier(workers=1).judge(task, p, a) for p, a in groups]
+    assert together == one_by_one
+    assert [v.rewards for v in together] == [[1.0, 0.5, 0.0, 1.0], [0.0, 0.5], [0.0]]
+
+
+class Broken(Verifier):
+    """judge_batch raises, or answers with the wrong shapes; judge itself works."""
+
+    name = "broken"
+
+    def __init__(self, failure: str):
+        self.failure = failure
+
+    def judge(self, task, problem, answers):
+        return Verdict([1.0] * len(answers), label="ok")
+
+    def judge_batch(self, task, groups):
+        if self.failure == "raises":
+            raise RuntimeError("boom")
+        if self.failure == "too few":
+            return [Verdict([1.0], label="ok")]
+        return [Verdict([1.0], label="short") for _ in groups]  # one reward per group of two answers
+
+
+@pytest.mark.parametrize("failure", ["raises", "too few", "wrong rewards"])
+def test_a_broken_batch_falls_back_to_one_by_one(failure):
+    task = ArithmeticTask()
+    problems = [task.parse_problem("1+2"), task.parse_problem("3+4")]
+    groups = [[Attempt("3", "3"), Attempt("4", "4")]] * 2
+    verdicts = judge_groups(Broken(failure), task, problems, groups)
+    assert verdicts == [judge_group(Broken(failure), task, p, g) for p, g in zip(problems, groups)]
+    assert [v.label for v in verdicts] == ["ok", "ok"]
+
+
+def test_repeated_answers_are_read_once_and_read_the_same():
+    task = ArithmeticTask()
+    answers = ["403", "0403", "403", None, "4O3", "403.0"]
+    assert answer_keys(task, answers) == [task.answer_key(a) for a in answers]
+    solver = Solver(types.SimpleNamespace(), task, 10, 1.0, 1.0)
+    completions = ["304\n", "304\n", "x", "", "304\n"]
+    attempts = solver.read(completions)
+    assert [(a.completion, a.answer) for a in attempts] == [(c, task.extract_answer(c)) for c in completions]
+
+
+def test_a_truth_found_by_text_is_the_computed_one(fresh_truths):
+    task, verifier = ArithmeticTask(), SympyVerifier()
+    problem = task.parse_problem("123+456")
+    first = verifier.compute(task, problem)
+    assert verifier.compute(task, problem) == first == ("ok", "579", "")
+    # another task object (other options) does not reuse the entry
+    other = ArithmeticTask(max_digits=2)
+    assert verifier.compute(other, other.sample_problem(random.Random(0), 1))[0] == "ok"
+    assert verifier._seen(task, problem) != verifier._seen(other, problem)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# generation
+
+
+@pytest.fixture(scope="module")
+def tiny_solver() -> Solver:
+    config = load_config(None, [])
+    torch.manual_seed(0)
+    model = LanguageModel.load("builtin:tiny", "off", "auto", config.model.tiny)
+    return Solver(model, ArithmeticTask(max_digits=3), 10, 1.0, 1.0)
+
+
+def test_answers_generated_in_one_batch_equal_those_generated_one_problem_at_a_time(tiny_solver):
+    task = tiny_solver.task
+    rng = random.Random(3)
+    problems = [task.sample_problem(rng, rng.randint(1, 3)) for _ in range(12)]  # prompts of several lengths
+    batched = tiny_solver.solve(problems, 2, temperature=0)
+    alone = [tiny_solver.solve([problem], 2, temperature=0)[0] for problem in problems]
+    assert [[a.completion for a in group] for group in batched] == [[a.completion for a in group] for group in alone]
+
+
+def test_repeated_proposals_are_answered_once_with_the_rewards_of_answering_each(tiny_solver):
+    task, verifier = tiny_solver.task, SympyVerifier()
+    texts = ["12+34", "5+6", "12+34", "not a problem", "5+6", "12+34", "7+8"]
+    settings = types.SimpleNamespace(invalid_penalty=-1.0, repetition_penalty=0.0, repetition_threshold=0.8,
+                                     solver_temperature=0)  # greedy: the same answers however often asked
+    solve = tiny_solver.solve
+    calls = []
+    tiny_solver.solve = lambda problems, *args: calls.append(len(problems)) or solve(problems, *args)
+    try:
+        proposals = score_proposals(texts, task, tiny_solver, verifier, lambda v: v.solve_rate, settings, 4)
+    finally:
+        tiny_solver.solve = solve
+    alone = [score_proposals([text], task, tiny_solver, verifier, lambda v: v.solve_rate, settings, 4)[0]
+             for text in texts]
+    assert [p.reward for p in proposals] == [p.reward for p in alone]
+    assert calls == [3]  # three distinct problems, in one call
+    assert answers_sampled(proposals, 4) == 12
+
+
+def decode_lengths(model: torch.nn.Module, seen: list[int]):
+    """Record the sequence length of every forward pass made without gradients (generation)."""
+    def hook(module, args, kwargs):
+        if not torch.is_grad_enabled():
+            ids = kwargs.get("input_ids", args[0] if args else None)
+            seen.append(ids.shape[1] if ids is not None else kwargs["inputs_embeds"].shape[1])
+    return model.register_forward_pre_hook(hook, with_kwargs=True)
+
+
+def test_generation_uses_the_kv_cache_even_with_gradient_checkpointing_on(tiny_solver):
+    model = tiny_solver.model.model
+    model.gradient_checkpointing_enable()
+    model.train()
+    seen: list[int] = []
+    handle = decode_lengths(model, seen)
+    try:
+        tiny_solver.solve([tiny_solver.task.parse_problem("12+34")], 2, temperature=1.0)
+    finally:
+        handle.remove()
+    # one pass over the prompt, then one token at a time: the cache holds the rest
+    assert seen[0] > 1 and len(seen) > 1 and set(seen[1:]) == {1}
+    assert model.is_gradient_checkpointing and model.training  # given back as it was
+    model.gradient_checkpointing_disable()
+
+
+def test_trls_generation_in_a_phase_uses_the_kv_cache(tiny_overrides, monkeypatch):
+    # a solver phase with TRL's gradient checkpointing on: its generation still decodes one token at a time
+    seen: list[int] = []
+    generate = RoleTrainer._generate
+
+    def recording(self, prompts):
+        handle = decode_lengths(self.model, seen)
+        try:
+            return generate(self, prompts)
+        finally:
+            handle.remove()
+
+    monkeypatch.setattr(RoleTrainer, "_generate", recording)
+    config = load_config(None, [*tiny_overrides, "schedule.steps=1", "solver.gradient_checkpointing=true"])
+    train(config, RunDir.create(config.run.output_dir), progress=False)
+    assert seen and seen.count(1) >= len(seen) - 2 and max(seen) > 1
+
+
+def test_one_generate_call_per_generation_batch(tiny_solver):
+    model = tiny_solver.model
+    rng = random.Random(5)
+    problems = [tiny_solver.task.sample_problem(rng, 2) for _ in range(40)]
+    chunks = []
+    chunk = model._generate_chunk
+    model._generate_chunk = lambda prompts, samples, *args: chunks.append(len(prompts) * samples) or chunk(
+        prompts, samples, *args)
+    try:
+        tiny_solver.solve(problems, 8)  # 320 answers: one call under the default of 1,024 sequences
+        assert chunks == [320]
+        chunks.clear()
+        model.generation_batch = 64
+        tiny_solver.solve(problems, 8)
+        assert chunks == [64] * 5
+    finally:
+        del model._generate_chunk
+        model.generation_batch = 1024
