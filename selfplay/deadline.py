@@ -7,9 +7,9 @@ worker's reply at most `seconds` and kills the worker if none comes. Nothing of 
 
 Workers are plain `python -c` subprocesses, not `multiprocessing` ones: nothing is forked from a process that may
 hold a model and many threads, and the caller's `__main__` is never imported again. Each serves one call at a time
-over a pair of pipes. A worker is started on first use and kept for the next call (at most `MAX_IDLE` wait idle);
-it is killed at a deadline, and all are killed when this process exits. Start-up and the import of the function's
-module are not counted against the deadline, only the call itself.
+over a pair of pipes. A worker is started on first use and kept for the next call (at most `MAX_IDLE` wait idle,
+or more after `keep_idle`); it is killed at a deadline, and all are killed when this process exits. Start-up and
+the import of the function's module are not counted against the deadline, only the call itself.
 
 Inside the worker each call also runs under an address-space limit (`memory_mb`, RLIMIT_AS: an allocation past it
 is a MemoryError, reported as an error) and a CPU-time limit a little above the deadline (RLIMIT_CPU), so a
@@ -159,6 +159,7 @@ def _dumps(value: Any) -> bytes:
 
 _LOCK = threading.Lock()
 _IDLE: list[_Worker] = []
+_KEEP = MAX_IDLE  # idle workers kept (keep_idle)
 _WORKERS: set[_Worker] = set()  # every live worker, idle or busy, so that none outlives this process
 
 
@@ -175,9 +176,17 @@ def _take() -> _Worker:
     return worker
 
 
+def keep_idle(count: int) -> None:
+    """Keep up to `count` idle workers from now on (never fewer than `MAX_IDLE`): a caller about to make that
+    many calls at once, again and again, would otherwise start and kill workers on every round."""
+    global _KEEP
+    with _LOCK:
+        _KEEP = max(_KEEP, count)
+
+
 def _give_back(worker: _Worker) -> None:
     with _LOCK:
-        if len(_IDLE) < MAX_IDLE:
+        if len(_IDLE) < _KEEP:
             _IDLE.append(worker)
             return
     worker.kill()

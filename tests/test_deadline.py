@@ -96,7 +96,19 @@ def test_calls_from_several_threads_get_their_own_results():
     for thread in threads:
         thread.join(30)
     assert results == {number: [number**2] * 20 for number in range(4)}
-    assert len(deadline._IDLE) <= deadline.MAX_IDLE  # extra workers were closed
+    assert len(deadline._IDLE) <= deadline._KEEP  # extra workers were closed
+
+
+def test_keep_idle_keeps_as_many_workers_as_calls_made_at_once(monkeypatch):
+    monkeypatch.setattr(deadline, "_KEEP", deadline.MAX_IDLE)
+    deadline.keep_idle(3)
+    workers = [deadline._take() for _ in range(4)]  # four calls in flight
+    for worker in workers:
+        deadline._give_back(worker)
+    assert len(deadline._IDLE) == 3  # the fourth was closed
+    deadline.keep_idle(1)  # never fewer than before
+    assert deadline._KEEP == 3
+    deadline.shutdown()
 
 
 def test_memory_limit_is_an_error_and_the_worker_survives():

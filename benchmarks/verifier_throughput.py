@@ -2,12 +2,13 @@
 default) and `code`, one group at a time and as one batch (`judge_batch`, as the loop hands a phase's groups
 over), on new problems and on problems met again.
 
-    python benchmarks/verifiers.py [--groups 256] [--answers 8]
+    python benchmarks/verifier_throughput.py [--groups 256] [--answers 8]
 
 Groups: arithmetic and algebra problems sampled from their tasks, each with `--answers` answers (right ones,
 wrong ones, repeats, an unreadable one); coding problems from the shipped set with a correct program, a wrong one
 and one that crashes, each run in the sandbox on every test. "new" starts from empty truth caches (sympy) and a
-fresh verifier; "again" judges the same groups a second time, as the loop meets a problem when scoring it, when
+fresh verifier, after a warm-up on other problems, each path on problems of its own; "again" judges the same
+groups a second time, as the loop meets a problem when scoring it, when
 training on it and when measuring it. Prints a table and one JSON line.
 """
 
@@ -25,11 +26,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 WRONG_PROGRAMS = ["print(0)", "raise SystemExit(1)"]
 
 
-def arithmetic_groups(count: int, answers: int) -> tuple:
+def arithmetic_groups(count: int, answers: int, seed: int) -> tuple:
     from selfplay.tasks import ArithmeticTask
 
     task = ArithmeticTask()
-    rng = random.Random(0)
+    rng = random.Random(seed)
     groups = []
     for _ in range(count):
         problem = task.sample_problem(rng, rng.randint(1, 4))
@@ -39,11 +40,11 @@ def arithmetic_groups(count: int, answers: int) -> tuple:
     return task, groups
 
 
-def algebra_groups(count: int, answers: int) -> tuple:
+def algebra_groups(count: int, answers: int, seed: int) -> tuple:
     from selfplay.tasks import AlgebraTask
 
     task = AlgebraTask()
-    rng = random.Random(1)
+    rng = random.Random(seed)
     groups = []
     for _ in range(count):
         problem = task.sample_problem(rng, rng.randint(1, 4))
@@ -52,11 +53,11 @@ def algebra_groups(count: int, answers: int) -> tuple:
     return task, groups
 
 
-def coding_groups(count: int) -> tuple:
+def coding_groups(count: int, seed: int) -> tuple:
     from selfplay.tasks import CodingTask
 
     task = CodingTask()
-    rng = random.Random(2)
+    rng = random.Random(seed)
     groups = []
     for index in range(count):
         problem = task.sample_problem(rng, 1 + index % 2)
@@ -68,7 +69,7 @@ def clear_truths() -> None:
     import verifiers.sympy_verifier as sympy_verifier
 
     sympy_verifier._TRUTHS.clear()
-    sympy_verifier._BY_TEXT.clear()
+    getattr(sympy_verifier, "_BY_TEXT", {}).clear()  # (not in older checkouts)
 
 
 def rate(make, task, groups, batched: bool) -> tuple[float, float]:
@@ -96,21 +97,21 @@ def main() -> None:
 
     from verifiers import CodeVerifier, MajorityVerifier, SympyVerifier
 
-    arithmetic = arithmetic_groups(args.groups, args.answers)
-    algebra = algebra_groups(args.groups, args.answers)
-    coding = coding_groups(args.coding_groups)
+    # Each path judges its own problems (sympy keeps caches of its own besides the truths), after a warm-up.
     cases = [
-        ("majority", "arithmetic", MajorityVerifier, arithmetic),
-        ("sympy", "arithmetic", SympyVerifier, arithmetic),
-        ("sympy", "algebra", SympyVerifier, algebra),
-        ("code", "coding", CodeVerifier, coding),
+        ("majority", "arithmetic", MajorityVerifier, lambda seed: arithmetic_groups(args.groups, args.answers, seed)),
+        ("sympy", "arithmetic", SympyVerifier, lambda seed: arithmetic_groups(args.groups, args.answers, seed)),
+        ("sympy", "algebra", SympyVerifier, lambda seed: algebra_groups(args.groups, args.answers, seed)),
+        ("code", "coding", CodeVerifier, lambda seed: coding_groups(args.coding_groups, seed)),
     ]
     rows = []
-    for name, task_name, make, (task, groups) in cases:
-        single_new, single_again = rate(make, task, groups, batched=False)
+    for name, task_name, make, sample in cases:
+        rate(make, *sample(0), batched=False)
+        single_new, single_again = rate(make, *sample(1), batched=False)
         # (an older checkout, measured for comparison, has no judge_batch)
-        batch_new, batch_again = (rate(make, task, groups, batched=True) if hasattr(make, "judge_batch")
+        batch_new, batch_again = (rate(make, *sample(2), batched=True) if hasattr(make, "judge_batch")
                                   else (float("nan"), float("nan")))
+        task, groups = sample(1)
         rows.append({"verifier": name, "task": task_name, "groups": len(groups), "answers": len(groups[0][1]),
                      "one_by_one_new": single_new, "one_by_one_again": single_again,
                      "batch_new": batch_new, "batch_again": batch_again})
