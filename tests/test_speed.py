@@ -266,3 +266,18 @@ def test_one_generate_call_per_generation_batch(tiny_solver):
     finally:
         del model._generate_chunk
         model.generation_batch = 1024
+
+
+def test_each_role_trainer_is_made_once_per_run(tiny_overrides, monkeypatch):
+    made = []
+    init = RoleTrainer.__init__
+
+    def counting(self, role, *args, **kwargs):
+        made.append(role)
+        init(self, role, *args, **kwargs)
+
+    monkeypatch.setattr(RoleTrainer, "__init__", counting)
+    config = load_config(None, [*tiny_overrides, "schedule.steps=4", "model.shared=false"])
+    summary = train(config, RunDir.create(config.run.output_dir), progress=False)
+    assert summary["budget"]["optimizer_steps"] == 6  # 4 solver phases and 2 proposer phases ...
+    assert sorted(made) == ["proposer", "solver"]  # ... by two trainers
