@@ -51,9 +51,14 @@ def judge_groups(verifier: Verifier, task: Task, problems: Sequence[Problem], gr
         logger.warning("verifier %s failed on a batch of %d groups: %s", type(verifier).__name__, len(problems),
                        error)
         verdicts = [None] * len(problems)
-    return [verdict if isinstance(verdict, Verdict) and len(verdict.rewards) == len(group)
-            else judge_group(verifier, task, problem, group)
+    return [verdict if _fits(verdict, group) else judge_group(verifier, task, problem, group)
             for problem, group, verdict in zip(problems, groups, verdicts)]
+
+
+def _fits(verdict: Any, group: list[Attempt]) -> bool:
+    """Whether a verifier's verdict is one: a Verdict with one reward per answer."""
+    return (isinstance(verdict, Verdict) and isinstance(verdict.rewards, (list, tuple))
+            and len(verdict.rewards) == len(group))
 
 
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
@@ -78,10 +83,11 @@ def score_proposals(
     problems, and problems the verifier cannot judge, get `settings.invalid_penalty`. Copies of one problem
     share one `Judged` (see `answers_sampled`)."""
     problems = [guarded(task.parse_problem, text) for text in completions]
-    # A problem proposed more than once in the batch is answered and judged once; its copies share the result.
-    distinct = list({p.text: p for p in problems if p is not None}.values())
-    judged = {item.problem.text: item for item in judge_problems(distinct, solver, verifier, task, attempts,
-                                                                 settings.solver_temperature)}
+    # A problem proposed more than once in the batch (the same text and features: a coding problem's tests are
+    # features) is answered and judged once; its copies share the result.
+    distinct = list({p.key(): p for p in problems if p is not None}.values())
+    judged = {item.problem.key(): item for item in judge_problems(distinct, solver, verifier, task, attempts,
+                                                                         settings.solver_temperature)}
     shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
                                settings.repetition_threshold) if settings.repetition_penalty else None
     proposals = []
@@ -89,7 +95,7 @@ def score_proposals(
         if problem is None:
             proposals.append(Proposal(text, None, None, settings.invalid_penalty))
             continue
-        result = judged[problem.text]
+        result = judged[problem.key()]
         value = guarded(reward, result.verdict) if result.verdict.status == "ok" else None
         value = settings.invalid_penalty if value is None else value
         if shares is not None:

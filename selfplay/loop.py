@@ -104,10 +104,8 @@ class Session:
         if not is_main():
             return
         self.run_dir.flush_records()
-        if sharded():  # the optimizer state is split over the processes: weights only, no resuming
-            if weights:
-                save_checkpoint(self.run_dir, step, self.config, *self.models)
-            return
+        if sharded():  # the optimizer state is split over the processes: no resuming, and the weights are saved
+            return     # at the end only (saving sharded weights from one process has not been run; SCALING.md)
         state = capture_state(step, generators, self.trainers, self.run_dir.shard_count,
                               {"evaluations": self.evaluations, "budget": self.budget, "last": self.last,
                                "elapsed": time.time() - self.started})

@@ -98,7 +98,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
             reward.problems = problems
             metrics.update(trainer.train_phase(phase_dataset({
                 "prompt": [solver.training_prompt(p) for p in problems], "problem_index": list(range(count))}), step))
-            judged = reward.take()
+            judged = gather(reward.take())  # each process judged the groups of its share
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
             budget["trained_examples"] += count * attempts
         else:

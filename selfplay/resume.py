@@ -74,6 +74,8 @@ def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str,
             if saved.get("tokens") is not None:
                 trainer._total_train_tokens = saved["tokens"]
     saved = state["rng"]
+    if isinstance(saved, dict):  # written before checkpoints held every process's generators
+        saved = [saved]
     rng.setstate(_tuples(saved[0]["loop"]))
     if process < len(saved):
         _set_generators(saved[process])
@@ -137,8 +139,10 @@ def load_weights(model: LanguageModel, folder: Path) -> None:
 
             weights = folder / model.adapter / ADAPTER_FILE  # PEFT saves a named adapter into a folder of its name
             result = set_peft_model_state_dict(model.model, load_file(weights), adapter_name=model.adapter)
-            if result.unexpected_keys:
-                raise ValueError(f"unexpected weights {result.unexpected_keys[:3]}")
+            missing = [key for key in result.missing_keys if f".{model.adapter}." in key]
+            if result.unexpected_keys or missing:
+                raise ValueError(f"weights not in this run's adapter {result.unexpected_keys[:2]}, or missing from "
+                                 f"the checkpoint {missing[:2]}")
             return
         saved = AutoModelForCausalLM.from_pretrained(folder).state_dict()
         model.model.load_state_dict(saved)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import types
 import uuid
@@ -42,19 +41,22 @@ def phase_dataset(columns: dict[str, list[Any]]) -> Dataset:
     return Dataset(InMemoryTable.from_pydict(columns), fingerprint=uuid.uuid4().hex)
 
 
-@contextlib.contextmanager
-def _no_collection_on_release():
+def _free_memory_without_collecting(free_memory: Any) -> Any:
     """Transformers' `train()` starts with `accelerator.free_memory()`, which drops the accelerator's references
     and then runs a full `gc.collect()` (accelerate's `clear_device_cache(garbage_collection=True)`): right for
-    one long train() call, a cost paid twice per step when every phase is one. The references are still dropped
-    and the device cache still emptied; the collection is left to Python's own collector."""
-    memory = accelerate.utils.memory
-    collector = memory.gc
-    memory.gc = types.SimpleNamespace(collect=lambda *args: 0)
-    try:
-        yield
-    finally:
-        memory.gc = collector
+    one long train() call, a cost paid twice per step when every phase is one. This `free_memory` still drops the
+    references and empties the device cache; the collection is left to Python's own collector."""
+
+    def free(*objects: Any) -> Any:
+        memory = accelerate.utils.memory
+        collector = memory.gc
+        memory.gc = types.SimpleNamespace(collect=lambda *args: 0)
+        try:
+            return free_memory(*objects)
+        finally:
+            memory.gc = collector
+
+    return free
 
 
 class _LogCatcher(TrainerCallback):
@@ -125,8 +127,7 @@ class _Phases(_RoleLogs):
         self.log_catcher.logs.clear()
         self.log_catcher.active = True
         try:
-            with _no_collection_on_release():
-                self.train()
+            self.train()
         finally:
             self.log_catcher.active = False
         merged: dict[str, list[float]] = defaultdict(list)
@@ -135,7 +136,9 @@ class _Phases(_RoleLogs):
                 merged[key].append(float(value))
         return {key: sum(values) / len(values) for key, values in merged.items()}
 
-    def _quiet_logs(self, tensorboard_dir: str | None) -> None:
+    def _set_up_phases(self, tensorboard_dir: str | None) -> None:
+        """What one train() call per phase needs: quiet logs, one TensorBoard writer, no full collection."""
+        self.accelerator.free_memory = _free_memory_without_collecting(self.accelerator.free_memory)
         self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
         if any(isinstance(callback, TensorBoardCallback) for callback in self.callback_handler.callbacks):
             self.remove_callback(TensorBoardCallback)
@@ -233,7 +236,7 @@ class RoleTrainer(GRPOTrainer, _Phases):
             self._last_loaded_step = -1
         elif self.use_vllm:
             self.vllm_generation = EngineView(self.vllm_generation, self)
-        self._quiet_logs(tensorboard_dir)
+        self._set_up_phases(tensorboard_dir)
         self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
         self.prompts_per_phase = args.generation_batch_size // self.num_generations
         self._keep_one_schedule(total_optimizer_steps, share_optimizer_with)
@@ -264,7 +267,7 @@ class PhaseSFTTrainer(SFTTrainer, _Phases):
         placeholder = Dataset.from_dict({"prompt": ["1"], "completion": ["1"]})  # each phase brings its own
         super().__init__(model=model, args=args, train_dataset=placeholder, processing_class=tokenizer,
                          callbacks=[self.log_catcher])
-        self._quiet_logs(tensorboard_dir)
+        self._set_up_phases(tensorboard_dir)
         self._keep_one_schedule(total_optimizer_steps, None)
 
     def train_phase(self, dataset: Dataset, step: int = 0) -> dict[str, float]:

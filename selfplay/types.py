@@ -6,6 +6,7 @@ times, each answer an `Attempt`; a verifier turns the group of attempts into a `
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,15 @@ class Problem:
 
     text: str
     features: dict[str, Any] = field(default_factory=dict)
+
+    def key(self) -> tuple[str, str]:
+        """What makes two problems the same problem: their text and their features (a coding problem's tests
+        are features, not text).
+
+        >>> Problem("2+3", {"left": 2}).key() == Problem("2+3", {"left": 2}).key() != Problem("2+3", {}).key()
+        True
+        """
+        return self.text, json.dumps(self.features, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ import pytest
 from selfplay.rundir import load_problems, read_metrics
 
 
-# A crash right after a step is logged and recorded, on every process (torchrun then stops the run).
+# A crash right after a step is logged and recorded, on every process once all have got there (torchrun stops
+# the others as soon as one process fails).
 CRASHING = """
 import sys
 from selfplay.cli import main
+from selfplay.distributed import wait_for_everyone
 from selfplay.loop import Session
 
 end_step = Session.end_step
@@ -26,6 +28,7 @@ end_step = Session.end_step
 def crashing(self, step, *args, **kwargs):
     end_step(self, step, *args, **kwargs)
     if step == {step}:
+        wait_for_everyone()
         raise SystemExit(3)
 
 Session.end_step = crashing
@@ -147,3 +150,13 @@ def test_a_fine_tuning_method_on_two_processes(tmp_path):
     kept = [m["method/kept_examples"] for m in read_metrics(output)[1:]]
     assert summary["budget"]["trained_examples"] == sum(kept) > 0
     assert summary["budget"]["optimizer_steps"] == sum(k > 0 for k in kept)
+
+
+def test_rlvr_on_two_processes_records_every_group(tmp_path):
+    # each process judges the groups of its share of the phase; all of them are recorded, by the main process
+    output = tmp_path / "run"
+    args = [a for a in settings(tmp_path, output) if not a.startswith(("verifier", "proposer"))]
+    on_two_processes("-m", "selfplay.cli", "train", *args, "method.name=rlvr", "method.problems=50", "--no-progress")
+    rows = load_problems(output).to_list()
+    assert Counter(r["step"] for r in rows) == {1: 4, 2: 4, 3: 4}
+    assert all(len(r["answers"]) == 4 for r in rows)

@@ -54,6 +54,17 @@ def test_the_training_state_round_trips_through_a_file(tmp_path):
     assert not torch.equal(trainer.optimizer.state_dict()["state"][0]["exp_avg"], saved["exp_avg"])  # it moved on
 
 
+def test_a_state_from_before_per_process_generators_still_restores(tmp_path):
+    # checkpoints written before every process's generators were kept hold one dict of them
+    trainer, rng = FakeTrainer(), random.Random(7)
+    state = capture_state(1, [random_state(rng)], {"solver": trainer}, shards=0, counters={})
+    state["rng"] = state["rng"][0]
+    expected = (rng.random(), torch.rand(2))
+    restore_state(state, rng2 := random.Random(0), {"solver": FakeTrainer()})
+    got = (rng2.random(), torch.rand(2))
+    assert got[0] == expected[0] and torch.equal(got[1], expected[1])
+
+
 def test_roll_back_forgets_everything_after_the_checkpoint(tmp_path):
     run_dir = RunDir.create(tmp_path / "run")
     (run_dir.path / "config.yaml").write_text("{}\n")
@@ -266,7 +277,7 @@ def test_a_lora_run_resumes_exactly(shared, tiny_overrides, tmp_path, monkeypatc
     assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
 
 
-def test_under_deepspeed_or_fsdp_checkpoints_hold_weights_and_resume_is_refused(tiny_overrides, tmp_path,
+def test_under_deepspeed_or_fsdp_no_state_is_saved_and_resume_is_refused(tiny_overrides, tmp_path,
                                                                                  monkeypatch, capsys):
     # their optimizer states are split over the processes: a checkpoint could hold the main process's only
     monkeypatch.setattr("selfplay.loop.sharded", lambda: True)
@@ -276,7 +287,7 @@ def test_under_deepspeed_or_fsdp_checkpoints_hold_weights_and_resume_is_refused(
         with pytest.raises(Crash):
             train(config, RunDir.create(config.run.output_dir), progress=False)
     run_dir = RunDir(config.run.output_dir)
-    assert (run_dir.checkpoint_dir(1) / "model").is_dir() and not list(run_dir.checkpoints_path.glob("*/state.pt"))
+    assert not run_dir.checkpoint_dir(1).exists() and not list(run_dir.checkpoints_path.glob("*/state.pt"))
     metrics_before = run_dir.metrics_path.read_text()
     assert main(["train", "--resume", str(run_dir.path), "--no-progress"]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (

@@ -112,10 +112,12 @@ class Broken(Verifier):
             raise RuntimeError("boom")
         if self.failure == "too few":
             return [Verdict([1.0], label="ok")]
+        if self.failure == "rewards not a list":
+            return [Verdict(None, label="none") for _ in groups]
         return [Verdict([1.0], label="short") for _ in groups]  # one reward per group of two answers
 
 
-@pytest.mark.parametrize("failure", ["raises", "too few", "wrong rewards"])
+@pytest.mark.parametrize("failure", ["raises", "too few", "wrong rewards", "rewards not a list"])
 def test_a_broken_batch_falls_back_to_one_by_one(failure):
     task = ArithmeticTask()
     problems = [task.parse_problem("1+2"), task.parse_problem("3+4")]
@@ -203,6 +205,33 @@ def test_repeated_proposals_are_answered_once_with_the_rewards_of_answering_each
     assert [p.reward for p in proposals] == [p.reward for p in alone]
     assert calls == [3]  # three distinct problems, in one call
     assert answers_sampled(proposals, 4) == 12
+
+
+class FixedSolver:
+    """Answers every problem with the same completions."""
+
+    def __init__(self, task, completions):
+        self.task, self.completions = task, completions
+        self.asked: list[int] = []
+
+    def solve(self, problems, attempts, temperature=None):
+        self.asked.append(len(problems))
+        return [Solver.read(self, self.completions[:attempts]) for _ in problems]
+
+
+def test_proposals_with_one_statement_and_different_tests_are_not_merged():
+    # a coding problem's tests are features: two proposals with the same statement are two problems, each judged
+    # on its own tests (merged, one could be paid for the other's tests)
+    task = CodingTask()
+    statement = "Print the sum of the integers on the line."
+    right, other = f"{statement}\n1 2 ||| 3\n4 5 ||| 9", f"{statement}\n1 2 ||| 4\n4 5 ||| 10"
+    texts = [right, other, right]
+    solver = FixedSolver(task, ["<answer>print(sum(map(int, input().split())))</answer>"] * 2)
+    settings = types.SimpleNamespace(invalid_penalty=-1.0, repetition_penalty=0.0, repetition_threshold=0.8,
+                                     solver_temperature=None)
+    proposals = score_proposals(texts, task, solver, CodeVerifier(), lambda v: v.solve_rate, settings, 2)
+    assert [p.reward for p in proposals] == [1.0, 0.0, 1.0]
+    assert solver.asked == [2]  # the first and third are one problem
 
 
 def decode_lengths(model: torch.nn.Module, seen: list[int]):

@@ -7,9 +7,9 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, NamedTuple
 
 import sympy
@@ -152,9 +152,9 @@ class SympyVerifier(Verifier):
 
     def _seen(self, task: Task, problem: Problem) -> Hashable:
         """A problem met again (scored, then trained on, then measured; or proposed again) is found by its text
-        before its statement is even built: building and hashing sympy objects is most of the cost of a cached
-        truth. The task object is kept with the entry and must be the same one."""
-        return (id(task), problem.text, self.timeout_seconds, self.memory_mb, self.max_statement_nodes,
+        and features before its statement is even built: building and hashing sympy objects is most of the cost of
+        a cached truth. The task object is kept with the entry and must be the same one."""
+        return (id(task), problem.key(), self.timeout_seconds, self.memory_mb, self.max_statement_nodes,
                 self.max_statement_digits)
 
     def _prepare(self, task: Task, problem: Problem) -> Outcome | _InWorker:
@@ -243,7 +243,7 @@ def inspect_statement(parts: list[sympy.Basic], max_nodes: int, max_digits: int)
 def cheap_truth(statement: Any) -> str | None:
     """`compute_truth` of a statement `inspect_statement` found cheap. A single expression of sums, products and
     reciprocals of rational numbers is evaluated exactly with Python's fractions, the value sympy's `doit` gives
-    (tested) at a fraction of its cost; a division by zero is left to sympy, as is anything else.
+    (tested) at a fraction of its cost; a division by zero is left to sympy, as is a list of statements.
 
     >>> cheap_truth(sympy.Add(sympy.Integer(400), sympy.Pow(sympy.Integer(-2), -1, evaluate=False), evaluate=False))
     '799/2'
