@@ -85,8 +85,8 @@ def score_proposals(
     problems = [guarded(task.parse_problem, text) for text in completions]
     # A problem proposed more than once in the batch (the same text and features: a coding problem's tests are
     # features) is answered and judged once; its copies share the result.
-    distinct = list({p.key(): p for p in problems if p is not None}.values())
-    judged = {item.problem.key(): item for item in judge_problems(distinct, solver, verifier, task, attempts,
+    distinct = list({p.key: p for p in problems if p is not None}.values())
+    judged = {item.problem.key: item for item in judge_problems(distinct, solver, verifier, task, attempts,
                                                                          settings.solver_temperature)}
     shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
                                settings.repetition_threshold) if settings.repetition_penalty else None
@@ -95,7 +95,7 @@ def score_proposals(
         if problem is None:
             proposals.append(Proposal(text, None, None, settings.invalid_penalty))
             continue
-        result = judged[problem.key()]
+        result = judged[problem.key]
         value = guarded(reward, result.verdict) if result.verdict.status == "ok" else None
         value = settings.invalid_penalty if value is None else value
         if shares is not None:

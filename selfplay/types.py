@@ -6,6 +6,7 @@ times, each answer an `Attempt`; a verifier turns the group of attempts into a `
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,11 +25,12 @@ class Problem:
     text: str
     features: dict[str, Any] = field(default_factory=dict)
 
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
         """What makes two problems the same problem: their text and their features (a coding problem's tests
-        are features, not text).
+        are features, not text). Worked out once per problem: a problem is not changed once made.
 
-        >>> Problem("2+3", {"left": 2}).key() == Problem("2+3", {"left": 2}).key() != Problem("2+3", {}).key()
+        >>> Problem("2+3", {"left": 2}).key == Problem("2+3", {"left": 2}).key != Problem("2+3", {}).key
         True
         """
         return self.text, json.dumps(self.features, sort_keys=True, default=str)

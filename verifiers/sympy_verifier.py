@@ -154,7 +154,7 @@ class SympyVerifier(Verifier):
         """A problem met again (scored, then trained on, then measured; or proposed again) is found by its text
         and features before its statement is even built: building and hashing sympy objects is most of the cost of
         a cached truth. The task object is kept with the entry and must be the same one."""
-        return (id(task), problem.key(), self.timeout_seconds, self.memory_mb, self.max_statement_nodes,
+        return (id(task), problem.key, self.timeout_seconds, self.memory_mb, self.max_statement_nodes,
                 self.max_statement_digits)
 
     def _prepare(self, task: Task, problem: Problem) -> Outcome | _InWorker:
