@@ -70,10 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command in ("verify", "eval"):
         args.overrides += extra
     try:
-        if args.command == "train":
-            return _train(args)
-        if args.command == "experiment":
-            return _experiment(args)
+        if args.command in ("train", "experiment"):
+            from selfplay.distributed import leave_process_group
+
+            status = _train(args) if args.command == "train" else _experiment(args)
+            leave_process_group()
+            return status
         if args.command == "verify":
             return _verify(args)
         if args.command == "eval":
