@@ -244,19 +244,26 @@ def crash_at(monkeypatch, step: int) -> None:
     monkeypatch.setattr(Session, "end_step", crashing)
 
 
-def test_a_fine_tuning_method_resumes_exactly_too(tiny_overrides, tmp_path, monkeypatch):
-    overrides = [*tiny_overrides, "method.name=sft", "schedule.steps=5", "run.save_every=2", "model.shared=false"]
+def crash_and_resume(overrides: list[str], tmp_path: Path, monkeypatch, step: int) -> tuple[Path, Path, dict]:
+    """The same run twice: whole, and crashed right after `step` then resumed. Their folders, and the resumed
+    run's summary."""
     whole = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'whole'}"])
     train(whole, RunDir.create(whole.run.output_dir), progress=False)
     broken = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'broken'}"])
     with monkeypatch.context() as patch:
-        crash_at(patch, 3)
+        crash_at(patch, step)
         with pytest.raises(Crash):
             train(broken, RunDir.create(broken.run.output_dir), progress=False)
     summary = train(broken, RunDir.open_existing(broken.run.output_dir), progress=False, resume=True)
-    assert comparable(read_metrics(broken.run.output_dir)) == comparable(read_metrics(whole.run.output_dir))
-    assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
-    assert summary["budget"] == json.loads((Path(whole.run.output_dir) / "summary.json").read_text())["budget"]
+    return Path(whole.run.output_dir), Path(broken.run.output_dir), summary
+
+
+def test_a_fine_tuning_method_resumes_exactly_too(tiny_overrides, tmp_path, monkeypatch):
+    overrides = [*tiny_overrides, "method.name=sft", "schedule.steps=5", "run.save_every=2", "model.shared=false"]
+    whole, resumed, summary = crash_and_resume(overrides, tmp_path, monkeypatch, 3)
+    assert comparable(read_metrics(resumed)) == comparable(read_metrics(whole))
+    assert records(resumed) == records(whole)
+    assert summary["budget"] == json.loads((whole / "summary.json").read_text())["budget"]
 
 
 @pytest.mark.parametrize("shared", ["true", "false"])
@@ -265,16 +272,9 @@ def test_a_lora_run_resumes_exactly(shared, tiny_overrides, tmp_path, monkeypatc
     overrides = [*tiny_overrides, "model.lora.enabled=true", f"model.shared={shared}", "schedule.steps=4",
                  "run.save_every=2", "verifier.name=majority", "task.options.max_digits=2",
                  "evaluation.max_difficulty=2"]
-    whole = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'whole'}"])
-    train(whole, RunDir.create(whole.run.output_dir), progress=False)
-    broken = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'broken'}"])
-    with monkeypatch.context() as patch:
-        crash_at(patch, 3)
-        with pytest.raises(Crash):
-            train(broken, RunDir.create(broken.run.output_dir), progress=False)
-    train(broken, RunDir.open_existing(broken.run.output_dir), progress=False, resume=True)
-    assert comparable(read_metrics(broken.run.output_dir)) == comparable(read_metrics(whole.run.output_dir))
-    assert records(Path(broken.run.output_dir)) == records(Path(whole.run.output_dir))
+    whole, resumed, _ = crash_and_resume(overrides, tmp_path, monkeypatch, 3)
+    assert comparable(read_metrics(resumed)) == comparable(read_metrics(whole))
+    assert records(resumed) == records(whole)
 
 
 def test_under_deepspeed_or_fsdp_no_state_is_saved_and_resume_is_refused(tiny_overrides, tmp_path,
