@@ -26,31 +26,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 WRONG_PROGRAMS = ["print(0)", "raise SystemExit(1)"]
 
 
-def arithmetic_groups(count: int, answers: int, seed: int) -> tuple:
-    from selfplay.tasks import ArithmeticTask
-
-    task = ArithmeticTask()
+def sampled_groups(task, answer_pool, count: int, answers: int, seed: int) -> tuple:
+    """`count` problems the task samples, each with `answers` answers drawn from `answer_pool(problem)`."""
     rng = random.Random(seed)
     groups = []
     for _ in range(count):
         problem = task.sample_problem(rng, rng.randint(1, 4))
-        truth = problem.features["left"] + problem.features["right"]
-        pool = [str(truth), str(truth), str(truth + 1), str(truth - 10), "x", None]
+        pool = answer_pool(problem)
         groups.append((problem, [rng.choice(pool) for _ in range(answers)]))
     return task, groups
 
 
-def algebra_groups(count: int, answers: int, seed: int) -> tuple:
-    from selfplay.tasks import AlgebraTask
+def arithmetic_answers(problem) -> list:
+    truth = problem.features["left"] + problem.features["right"]
+    return [str(truth), str(truth), str(truth + 1), str(truth - 10), "x", None]
 
-    task = AlgebraTask()
-    rng = random.Random(seed)
-    groups = []
-    for _ in range(count):
-        problem = task.sample_problem(rng, rng.randint(1, 4))
-        pool = ["x=1", "x=1, y=2", "x=-3", "(2, -1)", "banana", None]
-        groups.append((problem, [rng.choice(pool) for _ in range(answers)]))
-    return task, groups
+
+ALGEBRA_ANSWERS = ["x=1", "x=1, y=2", "x=-3", "(2, -1)", "banana", None]
 
 
 def coding_groups(count: int, seed: int) -> tuple:
@@ -95,13 +87,17 @@ def main() -> None:
     parser.add_argument("--coding-groups", type=int, default=16, help="each runs 3 programs on every test")
     args = parser.parse_args()
 
+    from selfplay.tasks import AlgebraTask, ArithmeticTask
     from verifiers import CodeVerifier, MajorityVerifier, SympyVerifier
 
     # Each path judges its own problems (sympy keeps caches of its own besides the truths), after a warm-up.
     cases = [
-        ("majority", "arithmetic", MajorityVerifier, lambda seed: arithmetic_groups(args.groups, args.answers, seed)),
-        ("sympy", "arithmetic", SympyVerifier, lambda seed: arithmetic_groups(args.groups, args.answers, seed)),
-        ("sympy", "algebra", SympyVerifier, lambda seed: algebra_groups(args.groups, args.answers, seed)),
+        ("majority", "arithmetic", MajorityVerifier, lambda seed: sampled_groups(
+            ArithmeticTask(), arithmetic_answers, args.groups, args.answers, seed)),
+        ("sympy", "arithmetic", SympyVerifier, lambda seed: sampled_groups(
+            ArithmeticTask(), arithmetic_answers, args.groups, args.answers, seed)),
+        ("sympy", "algebra", SympyVerifier, lambda seed: sampled_groups(
+            AlgebraTask(), lambda _: ALGEBRA_ANSWERS, args.groups, args.answers, seed)),
         ("code", "coding", CodeVerifier, lambda seed: coding_groups(args.coding_groups, seed)),
     ]
     rows = []
