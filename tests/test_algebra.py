@@ -183,5 +183,6 @@ def test_parsing_is_fast_on_long_runs(text):
     start = time.perf_counter()
     TASK.parse_problem(text)
     TASK.extract_answer(text)
-    assert time.perf_counter() - start < 0.2
+    # measured: at most 0.03 s (2-core EPYC, other work running); the quadratic pattern took 47 to 63 s
+    assert time.perf_counter() - start < 1.0
 

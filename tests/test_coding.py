@@ -92,7 +92,8 @@ def test_max_text_chars_bounds_what_is_read(length, read):
 def test_extracting_is_fast_on_unclosed_fences(completion):
     start = time.perf_counter()
     TASK.extract_answer(completion)
-    assert time.perf_counter() - start < 0.2
+    # measured: under 0.001 s (2-core EPYC, other work running); the quadratic fence pattern took 8 s
+    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize("options", [{"max_text_chars": 99}, {"max_text_chars": 1_000_001}])
