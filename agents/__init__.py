@@ -4,9 +4,9 @@ Note: `agents` is also the import name of the openai-agents package; in this pro
 asserts it), so the two cannot be installed into one environment side by side.
 """
 
-from agents.model import BUILTIN_TINY, LanguageModel
+from agents.model import BUILTIN_TINY, LanguageModel, Sampling
 from agents.proposer import Proposer
 from agents.solver import Solver
 from agents.tiny import TinyModelConfig
 
-__all__ = ["BUILTIN_TINY", "LanguageModel", "Proposer", "Solver", "TinyModelConfig"]
+__all__ = ["BUILTIN_TINY", "LanguageModel", "Proposer", "Sampling", "Solver", "TinyModelConfig"]

@@ -5,18 +5,61 @@ from __future__ import annotations
 import contextlib
 import logging
 import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (AutoModelForCausalLM, AutoTokenizer, GenerationConfig, PreTrainedModel,
+                          PreTrainedTokenizerBase)
 from trl.models.utils import disable_gradient_checkpointing
 
 from agents.tiny import TinyModelConfig, build_char_tokenizer, build_tiny_model
 from selfplay.errors import ConfigError
 
+if TYPE_CHECKING:
+    from trl import GRPOConfig
+
 BUILTIN_TINY = "builtin:tiny"
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Sampling:
+    """How a role samples: the fields of its TRL `GRPOConfig` from which TRL's GRPOTrainer builds the
+    GenerationConfig it trains on (defaults: GRPOConfig's). Every generation outside TRL (the proposer's problems
+    on steps it does not train, the solver's scoring answers, the fine-tuning methods' samples, evaluation) uses
+    them, so the loop samples from the distribution TRL trains on. Temperature 0 decodes greedily.
+
+    >>> Sampling(10, temperature=0.7, top_k=20).at(0.3).top_k, Sampling(10, temperature=0.7).at(None).temperature
+    (20, 0.7)
+    """
+
+    max_new_tokens: int = 512  # GRPOConfig.max_completion_length
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 0  # 0: no top-k filter (TRL's default; transformers' own is 50)
+    min_p: float | None = None
+    repetition_penalty: float = 1.0
+    cache_implementation: str | None = None
+    # GRPOConfig.generation_kwargs other than the fields above: further GenerationConfig fields.
+    generation_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, args: GRPOConfig) -> Sampling:
+        """A role's sampling settings. A field its `generation_kwargs` names overrides the field, as in TRL."""
+        extra = dict(args.generation_kwargs or {})
+        return cls(max_new_tokens=extra.pop("max_new_tokens", args.max_completion_length),
+                   temperature=extra.pop("temperature", args.temperature), top_p=extra.pop("top_p", args.top_p),
+                   top_k=extra.pop("top_k", args.top_k), min_p=extra.pop("min_p", args.min_p),
+                   repetition_penalty=extra.pop("repetition_penalty", args.repetition_penalty),
+                   cache_implementation=extra.pop("cache_implementation", args.cache_implementation),
+                   generation_kwargs=extra)
+
+    def at(self, temperature: float | None) -> Sampling:
+        """The same settings at another temperature (0: greedy; None: unchanged)."""
+        return self if temperature is None else replace(self, temperature=temperature)
 
 
 class LanguageModel:
@@ -88,20 +131,43 @@ class LanguageModel:
             return text
         return self.tokenizer.apply_chat_template(self.training_prompt(text), tokenize=False, add_generation_prompt=True)
 
+    def generation_config(self, sampling: Sampling, num_samples: int = 1) -> GenerationConfig:
+        """The GenerationConfig TRL's GRPOTrainer samples with (grpo_trainer.py, built in `__init__` when vLLM is
+        off), for `sampling`: every setting given, so neither generate()'s defaults (top_k 50) nor the
+        checkpoint's generation_config replace one. Greedy keeps the processors (repetition penalty, eos) and
+        leaves the sampling-only settings unset, which transformers ignores without `do_sample`."""
+        settings = {
+            "max_new_tokens": sampling.max_new_tokens,
+            "do_sample": True,
+            "pad_token_id": self.tokenizer.pad_token_id,
+            "bos_token_id": self.tokenizer.bos_token_id,
+            "eos_token_id": eos_token_ids(self.model, self.tokenizer),
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+            "top_k": sampling.top_k,
+            "min_p": sampling.min_p,
+            "repetition_penalty": sampling.repetition_penalty,
+            "cache_implementation": sampling.cache_implementation,
+            **sampling.generation_kwargs,
+        }
+        greedy = sampling.temperature <= 0
+        if greedy:
+            settings.update(do_sample=False, temperature=None, top_p=None, top_k=None, min_p=None)
+        settings["num_return_sequences"] = 1 if greedy else num_samples
+        return GenerationConfig(**settings, disable_compile=True)
+
     @torch.no_grad()
     def generate(
         self,
         texts: list[str],
-        num_samples: int = 1,
-        max_new_tokens: int = 64,
-        temperature: float = 1.0,
-        top_p: float = 1.0,
+        num_samples: int,
+        sampling: Sampling,
         batch_size: int | None = None,
         progress: str | None = None,
     ) -> list[list[str]]:
-        """`num_samples` sampled completions for each prompt (greedy when temperature is 0), in one batched call
-        per `batch_size` sequences (by default `generation_batch`). The model is put in eval mode with the KV cache on, then restored. With
-        `progress`, a progress bar of that name counts the prompts done."""
+        """`num_samples` completions for each prompt, sampled with `sampling` (greedy at temperature 0), in one
+        batched call per `batch_size` sequences (by default `generation_batch`). The model is put in eval mode
+        with the KV cache on, then restored. With `progress`, a progress bar of that name counts the prompts done."""
         rendered = [self.render(text) for text in texts]
         prompts_per_call = max(1, (batch_size or self.generation_batch) // num_samples)
         completions: list[list[str]] = []
@@ -109,27 +175,29 @@ class LanguageModel:
         with generation_mode(self.model), active_adapter(self.model, self.adapter), bar:
             for start in range(0, len(rendered), prompts_per_call):
                 chunk = rendered[start : start + prompts_per_call]
-                completions.extend(self._generate_chunk(chunk, num_samples, max_new_tokens, temperature, top_p))
+                completions.extend(self._generate_chunk(chunk, num_samples, sampling))
                 bar.update(len(chunk))
         return completions
 
-    def _generate_chunk(self, prompts, num_samples, max_new_tokens, temperature, top_p) -> list[list[str]]:
+    def _generate_chunk(self, prompts: list[str], num_samples: int, sampling: Sampling) -> list[list[str]]:
         self.tokenizer.padding_side = "left"
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(self.model.device)
-        greedy = temperature <= 0
-        sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": temperature, "top_p": top_p}
-        output = self.model.generate(
-            **batch,
-            max_new_tokens=max_new_tokens,
-            num_return_sequences=1 if greedy else num_samples,
-            pad_token_id=self.tokenizer.pad_token_id,
-            **sampling,
-        )  # (len(prompts) * samples, T)
+        config = self.generation_config(sampling, num_samples)
+        output = self.model.generate(**batch, generation_config=config)  # (len(prompts) * samples, T)
         texts = self.tokenizer.batch_decode(output[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
-        if greedy:  # every greedy sample is the same: decode once, repeat
+        if not config.do_sample:  # every greedy sample is the same: decode once, repeat
             return [[text] * num_samples for text in texts]
         return [texts[i * num_samples : (i + 1) * num_samples] for i in range(len(prompts))]
+
+
+def eos_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """The ids that end a completion, listed as TRL's GRPOTrainer lists them: every eos id the model's
+    generation_config declares (an end-of-turn token), with the tokenizer's first if it is not among them."""
+    declared = model.generation_config.eos_token_id
+    declared = [] if declared is None else [declared] if isinstance(declared, int) else list(declared)
+    return declared if tokenizer.eos_token_id in declared else [tokenizer.eos_token_id, *declared]
+
 
 @contextlib.contextmanager
 def generation_mode(model: PreTrainedModel):

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from agents.model import LanguageModel, guarded
+from agents.model import LanguageModel, Sampling, guarded
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
 
 class Proposer:
-    def __init__(self, model: LanguageModel, task: Task, max_new_tokens: int, temperature: float, top_p: float):
+    def __init__(self, model: LanguageModel, task: Task, sampling: Sampling):
         self.model, self.task = model, task
-        self.max_new_tokens, self.temperature, self.top_p = max_new_tokens, temperature, top_p
+        self.sampling = sampling  # the proposer role's GRPOConfig settings, which TRL samples its training batches with
 
     def training_prompt(self) -> str | list[dict[str, str]]:
         return self.model.training_prompt(self.task.proposer_prompt())
 
     def propose(self, count: int) -> list[str]:
         """`count` sampled proposer completions (parse them with `parse`)."""
-        [completions] = self.model.generate(
-            [self.task.proposer_prompt()], count, self.max_new_tokens, self.temperature, self.top_p
-        )
+        [completions] = self.model.generate([self.task.proposer_prompt()], count, self.sampling)
         return completions
 
     def parse(self, completions: list[str]) -> list[Problem | None]:

@@ -289,9 +289,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    """Evaluate a saved model. Inside a run directory, the run's config supplies the task, its options and the
-    warm-start range (buckets inside it are in-distribution); elsewhere, the defaults and the overrides do."""
-    from agents import LanguageModel
+    """Evaluate a saved model. Inside a run directory, the run's config supplies the task, its options, the
+    solver's sampling settings and the warm-start range (buckets inside it are in-distribution); elsewhere, the
+    defaults and the overrides do."""
+    from agents import LanguageModel, Sampling
     from selfplay.components import make_task
     from selfplay.config import load_config
     from selfplay.evaluation import evaluate, load_eval_set
@@ -308,8 +309,10 @@ def _eval(args: argparse.Namespace) -> int:
     task = make_task(config.task)
     model = LanguageModel.load(str(model_dir), config.model.chat_template)
     eval_set = load_eval_set(task, config.evaluation)
-    max_new_tokens = config.evaluation.max_new_tokens or config.grpo_config("solver", "unused").max_completion_length
-    result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature, progress=True)
+    solver_args = config.grpo_config("solver", "unused")
+    max_new_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
+    result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature, progress=True,
+                      sampling=Sampling.of(solver_args))
     warm = config.model.warm_start
     trained = range(warm.min_difficulty, warm.max_difficulty + 1) if warm.steps and run_config else None
     result["distribution"] = {bucket: ("unknown" if trained is None else

@@ -150,12 +150,12 @@ class ScheduleConfig:
 METHODS = ("selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize")
 
 # SFT settings of the fine-tuning methods unless `method.sft` says otherwise: the solver's learning rate, one
-# optimizer step per self-play step (methods.py), TRL's own logging and checkpoints off.
+# optimizer step per self-play step (methods.py), TRL's own logging and checkpoints off. The seed is the solver's
+# (`role_seed`).
 _SFT_DEFAULTS: dict[str, Any] = {
     "learning_rate": 1e-4,
     "lr_scheduler_type": "constant",
     "max_grad_norm": 1.0,
-    "seed": 0,
 }
 
 
@@ -172,13 +172,15 @@ class MethodConfig:
     problems: int = 2000
     min_difficulty: int = 1
     max_difficulty: int = 4
+    # A data-set seed, fixed across runs on purpose and not derived from run.seed: every method and every run
+    # seed draws its problems from the same set (run.seed still chooses which, and in what order).
     seed: int = 99
     # `filtered` and `rationalize` keep an answer when its reward is at least this.
     accept_reward: float = 1.0
     # What the `rationalize` teacher sees: {prompt} is the solver's prompt, {truth} the true answer and
     # {answer} the true answer written as the solver writes answers.
     hint_template: str = "{prompt}\nHint: the correct answer is {truth}. Show the reasoning that leads to it."
-    # TRL SFTConfig fields for the fine-tuning methods (any SFTConfig field).
+    # TRL SFTConfig fields for the fine-tuning methods (any SFTConfig field but the seeds, which come from run.seed).
     sft: dict[str, Any] = field(default_factory=lambda: dict(_SFT_DEFAULTS))
 
 
@@ -198,6 +200,9 @@ class ExperimentConfig:
 class RunConfig:
     # The run directory; None: runs/<date>-<time>. It must not exist or be empty.
     output_dir: str | None = None
+    # The seed of every random stream of the run: model initialisation, warm start, LoRA adapters, the loop's
+    # draws, and each role's TRL seed (`role_seed`), so runs with different seeds are independent replicates.
+    # (`method.seed` and `evaluation.seed` choose data sets, fixed across runs on purpose.)
     seed: int = 0
     # Save a checkpoint every this many steps (0: only at the end); a killed run resumes from the last one
     # (`selfplay train --resume RUN_DIR`).
@@ -225,8 +230,13 @@ _TINY_ROLE_DEFAULTS: dict[str, Any] = {
     "temperature": 1.0,
     "beta": 0.0,
     "max_grad_norm": 1.0,
-    "seed": 0,
 }
+
+# Each role's TRL seed (`seed` of its GRPOConfig, the solver's also of the methods' SFTConfig) is run.seed plus
+# this: TRL seeds torch, numpy and Python with it when the role's trainer is made, and orders its batches by it.
+# The offsets keep the two roles' streams apart. A role section may not set a seed (`check`).
+ROLE_SEED_OFFSETS = {"solver": 0, "proposer": 1}
+_SEED_FIELDS = ("seed", "data_seed")
 
 
 @dataclass
@@ -236,7 +246,8 @@ class SelfPlayConfig:
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     proposer_reward: ProposerRewardConfig = field(default_factory=ProposerRewardConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run).
+    # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run, the seeds come from
+    # run.seed).
     proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 12})
     solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 10})
     evaluation: EvalConfig = field(default_factory=EvalConfig)
@@ -245,15 +256,20 @@ class SelfPlayConfig:
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
+    def role_seed(self, role: Literal["proposer", "solver"]) -> int:
+        """The TRL seed of one role, derived from run.seed (`ROLE_SEED_OFFSETS`)."""
+        return self.run.seed + ROLE_SEED_OFFSETS[role]
+
     def grpo_config(self, role: Literal["proposer", "solver"], output_dir: str | Path):
         """The TRL GRPOConfig of one role, with the framework's defaults under the config's section."""
-        return build_grpo_config(role, getattr(self, role), output_dir)
+        return build_grpo_config(role, {**getattr(self, role), "seed": self.role_seed(role)}, output_dir)
 
     def sft_config(self, output_dir: str | Path):
-        """The TRL SFTConfig of the fine-tuning methods: one batch holds every answer of one step."""
+        """The TRL SFTConfig of the fine-tuning methods: one batch holds every answer of one step; the solver's
+        seed."""
         solver = self.grpo_config("solver", "unused")
-        return build_sft_config({**self.method.sft, "per_device_train_batch_size": solver.generation_batch_size},
-                                output_dir)
+        return build_sft_config({**self.method.sft, "per_device_train_batch_size": solver.generation_batch_size,
+                                 "seed": self.role_seed("solver")}, output_dir)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -319,6 +335,11 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError("model.name_or_path is empty")
     if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
+    for name, section in (("proposer", config.proposer), ("solver", config.solver), ("method.sft", config.method.sft)):
+        for key in _SEED_FIELDS:
+            if key in section:
+                raise ConfigError(f"{name}.{key} cannot be set: every seed of a run derives from run.seed (the "
+                                  f"solver's is run.seed, the proposer's run.seed + 1); set run.seed instead")
     built = {}
     for role in ("proposer", "solver"):
         setattr(config, role, check_role_section(role, getattr(config, role)))

@@ -2,6 +2,8 @@
 
 An evaluation set is a `datasets.Dataset` saved on disk (under a hash of the task and the settings) and rebuilt
 identically from the same seed. Evaluation decodes greedily: it measures what the solver believes, not its luck.
+Greedy decoding and maj@k/pass@k sampling both use the solver's sampling settings (its role's GRPOConfig, as TRL
+samples its training answers), at temperature 0 and at `evaluation.temperature`.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import hashlib
 import json
 import random
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from datasets import Dataset, load_from_disk
 
-from agents.model import LanguageModel
+from agents.model import LanguageModel, Sampling
 from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.tasks.base import Task
@@ -33,7 +35,8 @@ class EvalConfig:
     # Difficulty buckets (operand digits for arithmetic): the warm-start range and at least two beyond it.
     min_difficulty: int = 1
     max_difficulty: int = 5
-    # The seed the sets are generated from; keep it apart from run.seed so the sets stay put across runs.
+    # The seed the sets are generated from. A data-set seed, fixed across runs on purpose and not derived from
+    # run.seed: every run, whatever its seed, is scored on the same problems.
     seed: int = 1234
     # Where generated sets are saved, by a hash of the task and these settings.
     cache_dir: str = ".cache/selfplay/eval"
@@ -41,7 +44,7 @@ class EvalConfig:
     max_new_tokens: int | None = None
     # Also sample k answers per problem for maj@k and pass@k (0: greedy accuracy only).
     k: int = 0
-    # Sampling temperature for maj@k and pass@k.
+    # Sampling temperature for maj@k and pass@k (the solver's other sampling settings apply).
     temperature: float = 1.0
 
 
@@ -91,21 +94,22 @@ def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
 
 
 def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens: int, k: int = 0,
-             temperature: float = 1.0, progress: bool = False) -> dict[str, Any]:
+             temperature: float = 1.0, progress: bool = False, sampling: Sampling | None = None) -> dict[str, Any]:
     """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
-    pass@k (at least one of k is right). Greedy accuracy is also split by whether the problem needs a carry
-    (where the task reports carries)."""
+    pass@k (at least one of k is right), sampled at `temperature`. `sampling`: the solver's sampling settings
+    (None: TRL's defaults), with `max_new_tokens` and the temperature replaced. Greedy accuracy is also split by
+    whether the problem needs a carry (where the task reports carries)."""
+    sampling = replace(sampling or Sampling(), max_new_tokens=max_new_tokens)
     problems = [Problem(text, json.loads(features))
                 for text, features in zip(eval_set["problem"], eval_set["features"])]
     prompts = [task.solver_prompt(p) for p in problems]
     truths = eval_set["truth"]
     greedy = [task.is_correct(p, task.extract_answer(c), t) for p, [c], t in
-              zip(problems, model.generate(prompts, 1, max_new_tokens, temperature=0,
-                                           progress="greedy" if progress else None), truths)]
+              zip(problems, model.generate(prompts, 1, sampling.at(0), progress="greedy" if progress else None),
+                  truths)]
     scores: dict[str, list[float]] = {"accuracy": greedy}
     if k:
-        samples = model.generate(prompts, k, max_new_tokens, temperature=temperature,
-                                 progress=f"{k} samples" if progress else None)
+        samples = model.generate(prompts, k, sampling.at(temperature), progress=f"{k} samples" if progress else None)
         majority, passed = [], []
         for problem, group, truth in zip(problems, samples, truths):
             answers = [task.extract_answer(c) for c in group]

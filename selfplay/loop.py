@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from tqdm.auto import tqdm
 from transformers import set_seed
 
-from agents import LanguageModel, Proposer, Solver
+from agents import LanguageModel, Proposer, Sampling, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, is_main, process_index, processes, sharded, wait_for_everyone
@@ -54,12 +54,12 @@ class Session:
         self.started = started  # when the run began, warm start included
         self.budget = {"optimizer_steps": 0, "sampled_answers": 0, "trained_examples": 0}
         solver_args = config.grpo_config("solver", "unused")
-        self.solver = Solver(solver_model, task, solver_args.max_completion_length, solver_args.temperature,
-                             solver_args.top_p)
+        self.solver = Solver(solver_model, task, Sampling.of(solver_args))
         eval_set = load_eval_set(task, config.evaluation)
         eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
         self.evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens,
-                                                 config.evaluation.k, config.evaluation.temperature)
+                                                 config.evaluation.k, config.evaluation.temperature,
+                                                 sampling=self.solver.sampling)
         self.evaluations: dict[int, dict[str, Any]] = {}
         self.last: dict[str, Any] = {}
         self.models: tuple[LanguageModel | None, LanguageModel] = (None, solver_model)
@@ -189,8 +189,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     models = (proposer_model, solver_model)
     proposer_args = config.grpo_config("proposer", run_dir.path / "trl" / "proposer")
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
-    proposer = Proposer(proposer_model, task, proposer_args.max_completion_length, proposer_args.temperature,
-                        proposer_args.top_p)
+    proposer = Proposer(proposer_model, task, Sampling.of(proposer_args))
     session = Session(config, run_dir, solver_model, task, verifier, started)
     solver = session.solver
     attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases

@@ -1,13 +1,16 @@
-"""The shared model interface: the tiny model saves and loads like any hub model; prompts and generation."""
+"""The shared model interface: the tiny model saves and loads like any hub model; prompts and generation, sampled
+as TRL samples a role's training completions."""
 
 from __future__ import annotations
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from trl import GRPOConfig, GRPOTrainer
 
-from agents import LanguageModel, Proposer, Solver, TinyModelConfig
+from agents import LanguageModel, Proposer, Sampling, Solver, TinyModelConfig
 from agents.tiny import build_char_tokenizer
+from selfplay.config import load_config
 from selfplay.errors import ConfigError
 from selfplay.tasks import ArithmeticTask
 
@@ -60,22 +63,134 @@ def test_chat_template_prompts(tmp_path):
 def test_generate_shapes_and_restores_training_mode():
     model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
     model.model.train()
-    completions = model.generate(["1+1=", "22+3=", "P:"], num_samples=3, max_new_tokens=5, batch_size=4)
+    completions = model.generate(["1+1=", "22+3=", "P:"], 3, Sampling(max_new_tokens=5), batch_size=4)
     assert [len(group) for group in completions] == [3, 3, 3]
     assert all(len(text) <= 5 for group in completions for text in group)
     assert model.model.training  # put back as it was
-    greedy = model.generate(["1+1="], num_samples=2, max_new_tokens=5, temperature=0)
+    greedy = model.generate(["1+1="], 2, Sampling(max_new_tokens=5, temperature=0))
     assert greedy[0][0] == greedy[0][1]
 
 
 def test_proposer_and_solver_parse_what_they_generate():
     model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
     task = ArithmeticTask(answer_format="reversed", topic_prompt="P:", solver_template="{problem}=")
-    proposer = Proposer(model, task, max_new_tokens=8, temperature=1.0, top_p=1.0)
+    proposer = Proposer(model, task, Sampling(max_new_tokens=8))
     completions = proposer.propose(5)
     assert len(completions) == 5
     assert proposer.parse(["12+34", "garbage"])[0].text == "12+34" and proposer.parse(["garbage"]) == [None]
-    solver = Solver(model, task, max_new_tokens=6, temperature=1.0, top_p=1.0)
+    solver = Solver(model, task, Sampling(max_new_tokens=6))
     attempts = solver.solve([task.parse_problem("12+34"), task.parse_problem("5+5")], attempts=4)
     assert [len(group) for group in attempts] == [4, 4]
     assert solver.read(["64", "x"])[0].answer == "46" and solver.read(["x"])[0].answer is None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sampling: the distribution TRL trains on
+
+
+def reaching_generate(model: LanguageModel) -> list[GenerationConfig]:
+    """Every GenerationConfig our generation hands to the transformers model's `generate`, recorded."""
+    seen, generate = [], model.model.generate
+
+    def recording(*args, generation_config, **kwargs):
+        seen.append(generation_config)
+        return generate(*args, generation_config=generation_config, **kwargs)
+
+    model.model.generate = recording
+    return seen
+
+
+def resolved(model: LanguageModel, config: GenerationConfig) -> tuple[dict, list[tuple[str, dict]]]:
+    """The settings transformers generates with (the checkpoint's generation_config and its own defaults filled
+    in where `config` leaves a field unset), and the logits processors and warpers it builds from them."""
+    prepared, _ = model.model._prepare_generation_config(config)
+    processors = model.model._get_logits_processor(prepared, input_ids_seq_length=4)  # a prompt of 4 tokens
+    settings = {k: v for k, v in prepared.to_dict().items() if k != "num_return_sequences"}
+    return settings, [(type(p).__name__, dict(sorted(vars(p).items()))) for p in processors]
+
+
+# Sampling settings unlike every default, one of them changed through generation_kwargs as TRL allows.
+ROLE_SAMPLING = ["solver.temperature=0.7", "solver.top_p=0.9", "solver.top_k=5", "solver.min_p=0.05",
+                 "solver.repetition_penalty=1.3", "solver.generation_kwargs={top_k: 7, no_repeat_ngram_size: 3}",
+                 "solver.max_completion_length=6", "solver.per_device_train_batch_size=8", "solver.num_generations=4"]
+
+
+@pytest.fixture
+def role_and_trl(tmp_path):
+    """A tiny model whose own generation_config says top_k 50 and temperature 0.5 (as a hub checkpoint may),
+    its solver role's GRPOConfig, and TRL's GRPOTrainer built on it with that config."""
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
+    model.model.generation_config.top_k, model.model.generation_config.temperature = 50, 0.5
+    args = load_config(None, ROLE_SAMPLING).grpo_config("solver", tmp_path / "solver")
+    trainer = GRPOTrainer(model=model.model, reward_funcs=[lambda completions, **_: [0.0] * len(completions)],
+                          args=args, train_dataset=_prompts(), processing_class=model.tokenizer)
+    return model, args, trainer
+
+
+def _prompts():
+    from datasets import Dataset
+
+    return Dataset.from_dict({"prompt": ["1+1="]})
+
+
+def test_our_samples_come_from_the_distribution_trl_trains_on(role_and_trl):
+    model, args, trainer = role_and_trl
+    seen = reaching_generate(model)
+    solver = Solver(model, ArithmeticTask(), Sampling.of(args))
+    solver.solve([ArithmeticTask().parse_problem("12+34")], attempts=3)
+    [ours] = seen
+    trl_settings, trl_processors = resolved(model, trainer.generation_config)
+    our_settings, our_processors = resolved(model, ours)
+    assert our_processors == trl_processors  # the same processors and warpers, with the same parameters
+    assert our_settings == trl_settings  # and every other setting: eos and pad ids, length, cache, sampling
+    assert ours.num_return_sequences == 3
+    names = {name: params for name, params in trl_processors}
+    assert names["TemperatureLogitsWarper"]["temperature"] == 0.7  # the role's, not the checkpoint's 0.5
+    assert names["TopKLogitsWarper"]["top_k"] == 7  # generation_kwargs over top_k, not the checkpoint's 50
+    assert names["TopPLogitsWarper"]["top_p"] == 0.9 and names["MinPLogitsWarper"]["min_p"] == 0.05
+    assert names["RepetitionPenaltyLogitsProcessor"]["penalty"] == 1.3
+    assert names["NoRepeatNGramLogitsProcessor"]["ngram_size"] == 3
+
+
+def test_a_loop_temperature_replaces_only_the_temperature(role_and_trl):
+    model, args, trainer = role_and_trl
+    seen = reaching_generate(model)
+    Solver(model, ArithmeticTask(), Sampling.of(args)).solve([ArithmeticTask().parse_problem("1+2")], 2, 0.3)
+    _, trl_processors = resolved(model, trainer.generation_config)
+    _, our_processors = resolved(model, seen[0])
+    expected = [("TemperatureLogitsWarper", {"temperature": 0.3}) if name == "TemperatureLogitsWarper"
+                else (name, params) for name, params in trl_processors]
+    assert our_processors == expected
+
+
+def test_greedy_decoding_keeps_trls_processors_and_no_warper(role_and_trl):
+    model, args, trainer = role_and_trl
+    seen = reaching_generate(model)
+    model.generate(["1+2="], 2, Sampling.of(args).at(0))
+    trl_settings, trl_processors = resolved(model, trainer.generation_config)
+    our_settings, our_processors = resolved(model, seen[0])
+    assert not our_settings["do_sample"]
+    assert our_processors == [(name, params) for name, params in trl_processors if "Warper" not in name]
+    assert [name for name, _ in our_processors] == ["RepetitionPenaltyLogitsProcessor", "NoRepeatNGramLogitsProcessor"]
+    for key in ("eos_token_id", "pad_token_id", "bos_token_id", "max_new_tokens", "repetition_penalty"):
+        assert our_settings[key] == trl_settings[key], key
+
+
+def test_a_checkpoints_generation_config_does_not_change_our_sampling(tmp_path):
+    # A checkpoint saved with sampling, top_k 50 and temperature 0.5 in its generation_config.json: transformers would
+    # sample with both when a setting is left unset; the role's settings (TRL's default top_k 0: no filter) win.
+    built = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
+    built.model.generation_config.update(do_sample=True, top_k=50, temperature=0.5)
+    built.save(tmp_path)
+    model = LanguageModel.load(str(tmp_path))
+    assert model.model.generation_config.top_k == 50  # it is in the checkpoint
+    seen = reaching_generate(model)
+    model.generate(["1+2="], 2, Sampling(max_new_tokens=4))
+    _, processors = resolved(model, seen[0])
+    assert processors == []  # temperature 1, no top-k, top-p or min-p: the model's own distribution
+    _, unset = resolved(model, GenerationConfig(max_new_tokens=4))
+    assert [name for name, _ in unset] == ["TemperatureLogitsWarper", "TopKLogitsWarper"]  # what would leak
+
+
+def test_sampling_defaults_are_grpo_configs(tmp_path):
+    assert Sampling.of(GRPOConfig(output_dir=str(tmp_path), use_cpu=True, report_to="none")) == Sampling()

@@ -67,6 +67,17 @@ def test_default_grpo_configs():
     assert config.grpo_config("proposer", "out").max_completion_length == 12
 
 
+@pytest.mark.parametrize("seed", [0, 7])
+def test_every_trl_seed_derives_from_the_run_seed(seed):
+    # each role its own stream (TRL reseeds torch with it when the role's trainer is made); the methods' SFT
+    # trainer takes the solver's
+    config = load_config(overrides=[f"run.seed={seed}"])
+    assert config.grpo_config("solver", "out").seed == seed
+    assert config.grpo_config("proposer", "out").seed == seed + 1
+    assert config.sft_config("out").seed == seed
+    assert config.grpo_config("solver", "out").data_seed is None  # batches ordered by the seed above
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # YAML files and overrides
 
@@ -252,6 +263,11 @@ def test_import_path_names_are_accepted(overrides):
         (["schedule.steps=0"], ["schedule.steps"]),
         (["run.shard_every=0"], ["run.shard_every"]),
         (["model.warm_start.steps=10", "model.warm_start.min_difficulty=4"], ["model.warm_start"]),
+        # a seed of its own in a role or the methods' SFT section: every seed derives from run.seed
+        (["solver.seed=3"], ["solver.seed", "run.seed"]),
+        (["proposer.seed=0"], ["proposer.seed", "run.seed"]),
+        (["proposer.data_seed=5"], ["proposer.data_seed", "run.seed"]),
+        (["method.sft.seed=1"], ["method.sft.seed", "run.seed"]),
         # unknown GRPO key
         (["solver.learning_rat=1e-4"], ["solver.learning_rat"]),
         (["proposer.bogus=1"], ["proposer.bogus"]),

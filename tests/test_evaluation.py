@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from agents import Sampling
 from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig, evaluate, generate_eval_set, load_eval_set
 from selfplay.tasks import ArithmeticTask
@@ -47,8 +48,8 @@ def test_a_bucket_the_task_rejects_is_a_config_error(tmp_path):
 class ScriptedModel:
     """Answers correctly (reversed digits) exactly on problems whose left operand is even."""
 
-    def generate(self, prompts, num_samples, max_new_tokens, temperature=1.0, **_):
-        assert temperature == 0  # evaluation is greedy
+    def generate(self, prompts, num_samples, sampling, **_):
+        assert sampling.temperature == 0  # evaluation is greedy
         answers = []
         for prompt in prompts:
             left, right = prompt.rstrip("=").split("+")
@@ -74,8 +75,8 @@ class TableModel:
     def __init__(self, greedy: dict[str, str], samples: dict[str, list[str]]):
         self.greedy, self.samples = greedy, samples
 
-    def generate(self, prompts, num_samples, max_new_tokens, temperature=1.0, **_):
-        if temperature == 0:
+    def generate(self, prompts, num_samples, sampling, **_):
+        if sampling.temperature == 0:
             return [[self.greedy[p]] for p in prompts]
         return [self.samples[p][:num_samples] for p in prompts]
 
@@ -99,6 +100,36 @@ def test_maj_at_k_and_pass_at_k_on_hand_made_samples():
     assert result["maj@4"] == {"1d": 0.5}
     assert result["pass@4"] == {"1d": 0.75}
     assert result["count"] == {"1d": 4}
+
+
+class RecordingModel(TableModel):
+    """Answers from a table and keeps the sampling settings of every generate call."""
+
+    def __init__(self, *tables):
+        super().__init__(*tables)
+        self.sampling: list[Sampling] = []
+
+    def generate(self, prompts, num_samples, sampling, **_):
+        self.sampling.append(sampling)
+        return super().generate(prompts, num_samples, sampling)
+
+
+def test_greedy_and_sampled_answers_use_the_solvers_settings():
+    from datasets import Dataset
+
+    dataset = Dataset.from_dict({"problem": ["1+1"], "truth": ["2"], "bucket": ["1d"], "difficulty": [1],
+                                 "features": ["{}"]})
+    solver = Sampling(max_new_tokens=10, temperature=0.7, top_k=5, min_p=0.1, repetition_penalty=1.2)
+    model = RecordingModel({"1+1=": "2"}, {"1+1=": ["2", "3"]})
+    evaluate(model, TASK, dataset, 4, 2, 1.5, sampling=solver)
+    greedy, sampled = model.sampling
+    # the solver's settings, with evaluation's length and temperatures (greedy: 0; maj@k: evaluation.temperature)
+    assert greedy == Sampling(max_new_tokens=4, temperature=0, top_k=5, min_p=0.1, repetition_penalty=1.2)
+    assert sampled == Sampling(max_new_tokens=4, temperature=1.5, top_k=5, min_p=0.1, repetition_penalty=1.2)
+    # the warm start's call (four arguments): greedy with TRL's defaults
+    model.sampling.clear()
+    evaluate(model, TASK, dataset, 6)
+    assert model.sampling == [Sampling(max_new_tokens=6, temperature=0)]
 
 
 def test_a_bucket_the_task_cannot_generate_is_a_config_error(tmp_path):

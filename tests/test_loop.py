@@ -88,6 +88,48 @@ def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
     assert summary["steps"] == 4 and summary["peak_memory_mb"] > 0
 
 
+@pytest.fixture
+def fixed_start(tmp_path) -> list[str]:
+    """A tiny model saved on disk and no warm start: every run starts from these weights whatever its seed, so
+    only the random streams can tell two seeds apart."""
+    from agents import LanguageModel
+
+    torch.manual_seed(0)
+    LanguageModel.load("builtin:tiny").save(tmp_path / "start")
+    return [f"model.name_or_path={tmp_path / 'start'}", "model.warm_start.steps=0"]
+
+
+def proposals_by_step(run_dir: RunDir) -> dict[int, list[str]]:
+    rows = load_problems(run_dir.path).filter(lambda row: row["role"] == "proposer").to_list()
+    return {step: [row["completion"] for row in rows if row["step"] == step]
+            for step in sorted({row["step"] for row in rows})}
+
+
+def test_two_seeds_sample_differently_from_the_same_start(tiny_overrides, fixed_start, tmp_path):
+    # TRL reseeds torch with its config's seed when a role's trainer is made: with a fixed role seed, every
+    # run.seed sampled the same problems. Step 1's are sampled by the loop (the proposer trains at step 2),
+    # step 2's by TRL.
+    proposals = {}
+    for seed in (0, 7):
+        _, run_dir, _ = run([*tiny_overrides, *fixed_start, "schedule.steps=2", f"run.seed={seed}",
+                             f"run.output_dir={tmp_path / f'seed-{seed}'}"])
+        proposals[seed] = proposals_by_step(run_dir)
+    assert proposals[0][1] != proposals[7][1]
+    assert proposals[0][2] != proposals[7][2]
+
+
+def test_one_seed_run_twice_logs_the_same_metrics(tiny_overrides, tmp_path):
+    # Everything but wall-clock times (the loop's `time/...`, TRL's `step_time`) is decided by run.seed: the warm
+    # start, sampling, the loop's draws, training.
+    logged = []
+    for attempt in range(2):
+        _, run_dir, _ = run([*tiny_overrides, "schedule.steps=2", f"run.output_dir={tmp_path / f'attempt-{attempt}'}"])
+        logged.append([{k: v for k, v in m.items() if not (k.startswith("time/") or k.endswith("/step_time"))}
+                       for m in read_metrics(run_dir.path)])
+        logged[-1].append(proposals_by_step(run_dir))
+    assert logged[0] == logged[1]
+
+
 def test_learning_rate_schedule_spans_the_run_instead_of_restarting(tiny_overrides):
     # TRL rebuilds the scheduler on every train() call; a linear decay must still fall step after step.
     _, run_dir, _ = run([*tiny_overrides, "schedule.proposer_every=never", "solver.lr_scheduler_type=linear"])

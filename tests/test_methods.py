@@ -34,15 +34,13 @@ STEP = [judged("12+34", ["64", "65", "64", "x"], [1.0, 0.0, 1.0, None]),
 
 
 class FakeSolver:
-    """A solver whose model answers hinted prompts with fixed texts, to test what rationalize keeps."""
-
-    max_new_tokens, temperature, top_p = 4, 1.0, 1.0
+    """A solver that answers hinted prompts with fixed texts, to test what rationalize keeps."""
 
     def __init__(self, texts: list[list[str]]):
         self.texts, self.prompts = texts, []
-        self.model = self
 
-    def generate(self, prompts, samples, *_):
+    def sample(self, prompts, samples, temperature=None):
+        assert temperature is None  # the teacher samples as the solver does
         self.prompts.extend(prompts)
         return [group[:samples] for group in self.texts[: len(prompts)]]
 
