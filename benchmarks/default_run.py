@@ -1,9 +1,23 @@
-"""Run the embedded default (or any config) and print its figures: wall time, peak memory, held-out accuracy per
-bucket before and after self-play, and the curriculum; then one JSON line for machines.
+"""The embedded default's figures over several seeds, each run from nothing (fresh caches), as a first run is.
 
-    python benchmarks/default_run.py [--cold] [CONFIG] [section.key=value ...]
+    python benchmarks/default_run.py --seeds 0,1,2,3,4                # default, majority, none: 15 runs
+    python benchmarks/default_run.py --seeds 0,1,2 --configs default  # one config
+    python benchmarks/default_run.py --seeds 0 --kernels native,default   # also under generic float kernels
+    python benchmarks/default_run.py --one [CONFIG] [section.key=value ...]  # one run in this process
 
---cold warm-starts from scratch (a fresh cache), so the wall time includes the warm start, as a first run's does.
+Every run is its own process with its own warm-start and evaluation caches, so nothing is shared between runs.
+`--kernels default` sets ATEN_CPU_CAPABILITY=default for the run: torch's generic kernels, as on a CPU without
+AVX2/AVX-512, which round differently and so change every training trajectory. Printed: per seed, held-out greedy
+accuracy per bucket at the start (after the warm start) and at the end, what the warm start did, the wall time;
+then median, min and max over the seeds; then the claims the README makes, checked on every seed:
+
+- the warm start's start accuracy spreads by at most 10 points per bucket over seeds and kernels;
+- with `sympy`, the bucket the warm start half-knows (its target difficulty) gains at least 20 points and no
+  bucket loses more than 5;
+- with `none`, the solver's weights end exactly where the warm start left them;
+- with `majority`, the change per bucket is reported, whatever it is.
+
+The last line is one JSON object with every run's figures.
 """
 
 from __future__ import annotations
@@ -11,39 +25,160 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+import subprocess
+import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from selfplay.cli import format_summary
-from selfplay.config import load_config
-from selfplay.loop import train
-from selfplay.rundir import RunDir
+CONFIGS = {"default": None, "majority": "configs/arithmetic_majority.yaml", "none": "configs/arithmetic_none.yaml"}
+ROOT = Path(__file__).resolve().parent.parent
+MAX_START_SPREAD, MIN_GAIN, MAX_LOSS = 10.0, 20.0, 5.0  # points
+
+
+def run_one(args: list[str]) -> dict:
+    """One run in this process, from fresh caches; returns its figures."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    threads = os.environ.get("SELFPLAY_THREADS")
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+    from selfplay.config import load_config
+    from selfplay.loop import train
+    from selfplay.rundir import RunDir
+
+    paths = [a for a in args if "=" not in a]
+    overrides = [a for a in args if "=" in a]
+    scratch = tempfile.mkdtemp(prefix="selfplay-benchmark-")
+    overrides += [f"model.warm_start.cache_dir={scratch}/warm_start", f"evaluation.cache_dir={scratch}/eval"]
+    config = load_config(paths[0] if paths else None, overrides)
+    run_dir = RunDir.create(config.run.output_dir or f"{scratch}/run")
+    summary = train(config, run_dir, progress=False)
+    solver = summary["warm_start"].get("solver", summary["warm_start"])
+    return {
+        "config": paths[0] if paths else "default",
+        "overrides": overrides[:-2],
+        "seed": config.run.seed,
+        "kernels": os.environ.get("ATEN_CPU_CAPABILITY", "native"),
+        "wall_seconds": round(summary["wall_seconds"], 1),
+        "peak_memory_mb": round(summary["peak_memory_mb"]),
+        "warm_start": {key: solver.get(key) for key in ("steps_used", "target_met", "max_difficulty", "check")},
+        "accuracy_start": summary["evaluation"]["start"]["accuracy"],
+        "accuracy_end": summary["evaluation"]["end"]["accuracy"],
+        "solver_weights_moved": weights_moved(Path(solver["cache"]), run_dir.path, config.model.shared),
+    }
+
+
+def weights_moved(warm_folder: Path, run_path: Path, shared: bool) -> float:
+    """The largest absolute change of any solver weight between the warm start and the run's last checkpoint."""
+    import torch
+    from safetensors.torch import load_file
+
+    last = sorted((run_path / "checkpoints").glob("step-*"))[-1] / ("model" if shared else "solver")
+    before, after = load_file(warm_folder / "model.safetensors"), load_file(last / "model.safetensors")
+    return max(float((before[name] - after[name]).abs().max()) for name in before)
+
+
+def run_in_process(config: str, seed: int, kernels: str, threads: int | None, extra: list[str]) -> dict:
+    """`run_one` in a fresh Python process (so that ATEN_CPU_CAPABILITY takes effect before torch loads)."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    if kernels != "native":
+        env["ATEN_CPU_CAPABILITY"] = kernels
+    else:
+        env.pop("ATEN_CPU_CAPABILITY", None)
+    if threads:
+        env["SELFPLAY_THREADS"] = str(threads)
+    command = [sys.executable, __file__, "--one", *([CONFIGS[config]] if CONFIGS[config] else []),
+               f"run.seed={seed}", *extra]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"run {config} seed {seed} ({kernels}) failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["name"] = config
+    print(f"  done: {config:<8} seed {seed} {kernels:<7} {result['wall_seconds']:6.1f} s", file=sys.stderr, flush=True)
+    return result
+
+
+def points(value: float) -> str:
+    return f"{100 * value:5.1f}"
+
+
+def median_range(values: list[float]) -> str:
+    return f"{100 * statistics.median(values):5.1f} [{100 * min(values):5.1f}, {100 * max(values):5.1f}]"
+
+
+def report(results: list[dict]) -> list[str]:
+    """The tables and the checked claims; returns the claims that failed."""
+    failures = []
+    buckets = list(results[0]["accuracy_start"])
+    for name in dict.fromkeys(r["name"] for r in results):
+        runs = [r for r in results if r["name"] == name]
+        print(f"\n== {name} ({runs[0]['config']}): held-out greedy accuracy, %, start -> end ==")
+        print(f"{'seed':>4} {'kernels':<8}" + "".join(f"{b:>16}" for b in buckets) + "   warm steps  wall s  moved")
+        for r in runs:
+            cells = "".join(f"{points(r['accuracy_start'][b])} ->{points(r['accuracy_end'][b])}" for b in buckets)
+            warm = r["warm_start"]
+            print(f"{r['seed']:>4} {r['kernels']:<8}{cells}   {warm['steps_used']!s:>10}  {r['wall_seconds']:6.1f}"
+                  f"  {r['solver_weights_moved']:.2g}")
+        for label, key in (("start", "accuracy_start"), ("end", "accuracy_end")):
+            print(f"{label:>13}: " + "  ".join(f"{b} {median_range([r[key][b] for r in runs])}" for b in buckets))
+        gains = {b: [r["accuracy_end"][b] - r["accuracy_start"][b] for r in runs] for b in buckets}
+        print(f"{'change':>13}: " + "  ".join(f"{b} {median_range(gains[b])}" for b in buckets))
+        print(f"{'wall seconds':>13}: median {statistics.median(r['wall_seconds'] for r in runs):.0f} "
+              f"[{min(r['wall_seconds'] for r in runs):.0f}, {max(r['wall_seconds'] for r in runs):.0f}]")
+        if name == "default":
+            for r in runs:
+                target = f"{r['warm_start']['max_difficulty']}d"  # the difficulty its target is on
+                gain = 100 * (r["accuracy_end"][target] - r["accuracy_start"][target])
+                worst = min(100 * (r["accuracy_end"][b] - r["accuracy_start"][b]) for b in buckets)
+                if gain < MIN_GAIN or worst < -MAX_LOSS:
+                    failures.append(f"sympy seed {r['seed']} ({r['kernels']}): {target} gained {gain:+.1f} points "
+                                    f"(at least {MIN_GAIN:+.0f} claimed), worst bucket {worst:+.1f}")
+        if name == "none":
+            failures += [f"none seed {r['seed']} ({r['kernels']}): solver weights moved by "
+                         f"{r['solver_weights_moved']:.3g}" for r in runs if r["solver_weights_moved"] != 0]
+    spread = {b: [r["accuracy_start"][b] for r in results] for b in buckets}
+    widths = {b: 100 * (max(v) - min(v)) for b, v in spread.items()}
+    print("\nstart accuracy over every run (all configs, seeds and kernels): "
+          + "  ".join(f"{b} {median_range(spread[b])}" for b in buckets))
+    failures += [f"start accuracy of {b} spreads by {w:.1f} points (at most {MAX_START_SPREAD:.0f})"
+                 for b, w in widths.items() if w > MAX_START_SPREAD]
+    missed = [f"warm start missed its target: {r['name']} seed {r['seed']} ({r['kernels']})" for r in results
+              if r["warm_start"]["target_met"] is False]
+    return failures + missed
 
 
 def main() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cold", action="store_true", help="warm-start from scratch instead of from the cache")
-    parser.add_argument("args", nargs="*", help="[CONFIG] [section.key=value ...]")
+    parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated run seeds")
+    parser.add_argument("--configs", default="default,majority,none", help=f"some of {', '.join(CONFIGS)}")
+    parser.add_argument("--kernels", default="native", help="native and/or default (ATEN_CPU_CAPABILITY), comma-separated")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="runs at a time (each then uses cores/jobs threads; wall times are then not a lone run's)")
+    parser.add_argument("--one", action="store_true", help="one run in this process: [CONFIG] [overrides]")
+    parser.add_argument("args", nargs="*", help="with --one: [CONFIG] [section.key=value ...]; else overrides for "
+                                                "every run")
     args = parser.parse_args()
-    paths = [a for a in args.args if "=" not in a]
-    overrides = [a for a in args.args if "=" in a]
-    scratch = tempfile.mkdtemp(prefix="selfplay-benchmark-")
-    if args.cold:
-        overrides.append(f"model.warm_start.cache_dir={scratch}/warm_start")
-    config = load_config(paths[0] if paths else None, overrides)
-    run_dir = RunDir.create(config.run.output_dir or f"{scratch}/run")
-    summary = train(config, run_dir)
-    print(format_summary(summary, run_dir.path))
-    print(json.dumps({
-        "benchmark": "default_run",
-        "config": paths[0] if paths else "default",
-        "overrides": overrides,
-        "cold_warm_start": args.cold,
-        "wall_seconds": round(summary["wall_seconds"], 1),
-        "peak_memory_mb": round(summary["peak_memory_mb"]),
-        "accuracy_start": summary["evaluation"]["start"]["accuracy"],
-        "accuracy_end": summary["evaluation"]["end"]["accuracy"],
-    }))
+    if args.one:
+        print(json.dumps(run_one(args.args)))
+        return
+    names = [name.strip() for name in args.configs.split(",")]
+    unknown = [name for name in names if name not in CONFIGS]
+    if unknown:
+        raise SystemExit(f"unknown config {unknown[0]!r}; choose from {', '.join(CONFIGS)}")
+    jobs = [(name, int(seed), kernels.strip()) for kernels in args.kernels.split(",")
+            for seed in args.seeds.split(",") for name in names]
+    threads = max(1, (os.cpu_count() or 2) // args.jobs) if args.jobs > 1 else None
+    print(f"{len(jobs)} runs, {args.jobs} at a time", file=sys.stderr)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(lambda job: run_in_process(*job, threads, args.args), jobs))
+    failures = report(results)
+    print("\nclaims: " + ("all hold on every run" if not failures else f"{len(failures)} do not hold"))
+    for failure in failures:
+        print(f"  - {failure}")
+    print(json.dumps({"benchmark": "default_run", "runs": results, "failures": failures}))
 
 
 if __name__ == "__main__":

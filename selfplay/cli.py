@@ -231,17 +231,13 @@ def format_summary(summary: dict[str, Any], path: Path) -> str:
 
 
 def warm_start_line(warm: dict[str, Any]) -> str:
-    records = [warm] if "steps" in warm else [dict(w, role=role) for role, w in warm.items()]
-    parts = []
-    for record in records:
-        if not record.get("steps"):
-            parts.append("no warm start")
-            continue
-        parts.append(f"{record.get('role', 'warm start')}: {record['steps']} supervised steps on difficulty "
-                     f"{record['min_difficulty']}-{record['max_difficulty']} (proposer shown up to "
-                     f"{record['proposer_max_difficulty']}), {'loaded from' if record['cached'] else 'saved to'} "
-                     f"{record['cache']}")
-    return "; ".join(parts)
+    """What each role's warm start did, a line each, and a warning line for a warm start that missed its target."""
+    from selfplay.warmstart import describe, miss_line, warm_start_records
+
+    records = warm_start_records(warm)
+    lines = [describe(role, record) for role, record in records]
+    lines += [f"WARNING: {miss_line(record)}" for _, record in records if record.get("target_met") is False]
+    return "\n".join(lines)
 
 
 def _verify(args: argparse.Namespace) -> int:

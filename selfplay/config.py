@@ -49,14 +49,16 @@ class TaskConfig:
 
 @dataclass
 class WarmStartConfig:
-    # Supervised steps on generated problems before self-play (0: none). It stands in for pretraining, so only
-    # a model that cannot do the task at all (`builtin:tiny`) needs it. 900 steps at a constant rate leave the
-    # tiny model half-trained (2-digit sums about a third right), which is where RL has something to improve: a
-    # fully converged warm start (1500 steps, cosine) did not move under GRPO at this budget (README, Results).
-    steps: int = 900
+    # Supervised steps on generated problems before self-play, at most (0: none). It stands in for pretraining,
+    # so only a model that cannot do the task at all (`builtin:tiny`) needs it. With a target (below), training
+    # stops when the target is met; reaching this limit first is said in one line, in the summary and the report.
+    steps: int = 1500
+    # Steps of a warm start that teaches only the proposer (separate weights): writing a problem down is learned
+    # far sooner than solving one (README, Results: its valid share and difficulty mix after this many steps).
+    proposer_steps: int = 300
     # Difficulty range (operand digits for arithmetic) of the solver's supervised examples.
     min_difficulty: int = 1
-    max_difficulty: int = 3
+    max_difficulty: int = 2
     # The proposer is shown problems up to this difficulty, so self-play can choose harder ones than the solver saw.
     proposer_max_difficulty: int = 4
     # With shared weights, about this share of examples teach the proposer's format (one in round(1/share));
@@ -64,8 +66,29 @@ class WarmStartConfig:
     proposer_share: float = 0.25
     batch_size: int = 128
     learning_rate: float = 3e-3
-    # The learning-rate schedule of the warm start (a transformers scheduler name).
+    # The learning-rate schedule (a transformers scheduler name, per stage), after a warm-up of `warmup_steps`.
     lr_scheduler_type: str = "constant"
+    warmup_steps: int = 0
+    # AdamW's second-moment decay: 0.98 rather than PyTorch's 0.999, the usual choice for small transformers.
+    adam_beta2: float = 0.98
+    # Checks, and the model the warm start ends with, use an exponential moving average of the weights with this
+    # decay (about the last 1 / (1 - decay) steps), not the last step's weights: at a constant learning rate a
+    # tiny model's accuracy swings by tens of points from one step to the next; the average does not. None: off.
+    average_decay: float | None = 0.98
+    # Every this many steps the solver's greedy accuracy per difficulty is measured on a check set of
+    # `check_problems` problems per difficulty, drawn apart from the held-out evaluation sets (0: never).
+    check_every: int = 10
+    check_problems: int = 200
+    # Teach one difficulty at a time: `min_difficulty` alone until its check accuracy reaches `learned_accuracy`,
+    # then the next one added, and so on. Taught together, difficulties are learned in an order and at paces that
+    # differ from seed to seed; one at a time, each starts from the same place (README, Results).
+    curriculum: bool = True
+    learned_accuracy: float = 0.95
+    # Stop once `max_difficulty` reaches this check accuracy (None: no target, train all `steps`). A measured
+    # target, not a step count, gives the same starting point on every seed and machine: where a tiny model
+    # leaves its loss plateau depends on both. 0.5 leaves the solver half-knowing its hardest difficulty, where
+    # self-play has the most to teach.
+    target_accuracy: float | None = 0.5
     # Warm-started models are cached here by a hash of everything that shapes them; a second run reuses them.
     cache_dir: str = ".cache/selfplay/warm_start"
     # Share of the solver's examples shown with the true answer as a hint (`method.hint_template`), so that a
@@ -335,6 +358,7 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError("model.name_or_path is empty")
     if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
+    check_warm_start(warm)
     for name, section in (("proposer", config.proposer), ("solver", config.solver), ("method.sft", config.method.sft)):
         for key in _SEED_FIELDS:
             if key in section:
@@ -379,6 +403,22 @@ def check(config: SelfPlayConfig) -> None:
     make_task(config.task)
     make_verifier(config.verifier)
     make_proposer_reward(config.proposer_reward)
+
+
+def check_warm_start(warm: WarmStartConfig) -> None:
+    """The warm start's schedule, checks and target."""
+    if min(warm.steps, warm.proposer_steps, warm.warmup_steps, warm.check_every) < 0 or warm.check_problems < 1:
+        raise ConfigError("model.warm_start needs steps, proposer_steps, warmup_steps and check_every >= 0 and "
+                          "check_problems >= 1")
+    if not 0 < warm.adam_beta2 < 1 or (warm.average_decay is not None and not 0 <= warm.average_decay < 1):
+        raise ConfigError("model.warm_start needs 0 < adam_beta2 < 1 and 0 <= average_decay < 1")
+    for name in ("learned_accuracy", "target_accuracy"):
+        value = getattr(warm, name)
+        if value is not None and not 0 < value <= 1:
+            raise ConfigError(f"model.warm_start.{name} must be in (0, 1], got {value}")
+    if warm.target_accuracy is not None and not warm.check_every:
+        raise ConfigError("model.warm_start.target_accuracy needs checks: set model.warm_start.check_every, or "
+                          "target_accuracy=null")
 
 
 def check_whole_groups(role: str, settings: dict[str, Any]) -> None:

@@ -40,7 +40,7 @@ from selfplay.types import Judged, Proposal
 from verifiers.base import Verifier
 
 T = TypeVar("T")
-from selfplay.warmstart import warm_start
+from selfplay.warmstart import WARM_START_FILE, warm_start
 
 
 class Session:
@@ -184,6 +184,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     rng = random.Random(config.run.seed)
     proposer_score = make_proposer_reward(config.proposer_reward)
     proposer_model, solver_model, warm = load_agents(config, task)
+    run_dir.write_json(WARM_START_FILE, warm)  # what the warm start did, for the report while the run goes on
     proposer_model, solver_model = anchor_on_disk(run_dir, config, proposer_model, solver_model)
     set_generation_batch(config, proposer_model, solver_model)
     models = (proposer_model, solver_model)

@@ -38,7 +38,7 @@ from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
 from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
 from selfplay.types import Judged, Problem
-from selfplay.warmstart import hinted_prompt
+from selfplay.warmstart import WARM_START_FILE, hinted_prompt
 from verifiers.base import Verifier
 
 
@@ -67,6 +67,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     rng = random.Random(config.run.seed)
     problems_pool = problem_set(task, config)
     _, solver_model, warm = load_agents(config, task, with_proposer=False)
+    run_dir.write_json(WARM_START_FILE, warm)  # what the warm start did, for the report while the run goes on
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
     set_generation_batch(config, solver_model)
     session = Session(config, run_dir, solver_model, task, verifier, started)

@@ -48,19 +48,11 @@ def build_report(run_dir: str | Path) -> Path:
         "curriculum": _curriculum, "proposer": _proposer, "accuracy": _accuracy,
         "solve_rates": _solve_rates, "diversity": _diversity, "verifier": _verifier,
     }
-    sections = []
+    sections = [_warm_start_section(run_dir, folder)]
     for name, title in PLOTS:
         figure = plt.figure(figsize=(8, 3.6))
         drawers[name](figure, steps, metrics)
-        figure.suptitle(title, fontsize=10)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-        plt.close(figure)
-        (folder / f"{name}.png").write_bytes(buffer.getvalue())
-        encoded = base64.b64encode(buffer.getvalue()).decode()
-        sections.append(f'<h2>{html.escape(title)}</h2>\n<img id="{name}" alt="{html.escape(title)}" '
-                        f'src="data:image/png;base64,{encoded}">')
+        sections.append(f"<h2>{html.escape(title)}</h2>\n" + _save(figure, title, folder, name))
     sections.append("<h2>Sample problems from early, middle and late in the run</h2>\n" + _samples(problems))
     config = (run_dir / "config.yaml").read_text() if (run_dir / "config.yaml").is_file() else "(no config.yaml)"
     status = "finished" if (run_dir / "summary.json").is_file() else "still running or interrupted"
@@ -68,6 +60,54 @@ def build_report(run_dir: str | Path) -> Path:
                         steps=len(steps), body="\n".join(sections), config=html.escape(config))
     (folder / "report.html").write_text(page)
     return folder / "report.html"
+
+
+def _warm_start_section(run_dir: Path, folder: Path) -> str:
+    """What the warm start did (steps, the check set's accuracy, whether it met its target), a warning when it
+    missed, and a plot of its checks (warm_start.png)."""
+    from selfplay.warmstart import WARM_START_FILE, describe, miss_line, warm_start_records
+
+    path = run_dir / WARM_START_FILE
+    if not path.is_file():
+        return "<h2>Warm start</h2>\n<p>No warm-start record (none was run, or the run predates the record).</p>"
+    records = [(role, record) for role, record in warm_start_records(json.loads(path.read_text()))
+               if record.get("steps")]
+    if not records:
+        return "<h2>Warm start</h2>\n<p>No warm start: the model started as it was loaded.</p>"
+    lines = [f"<li>{html.escape(describe(role, record))}</li>" for role, record in records]
+    lines += [f'<li class="warning">{html.escape(miss_line(record))}</li>' for _, record in records
+              if record.get("target_met") is False]
+    checked = [(role, record) for role, record in records if record.get("checks")]
+    body = f"<h2>Warm start</h2>\n<ul>{''.join(lines)}</ul>"
+    if checked:
+        figure = plt.figure(figsize=(8, 3.2))
+        axes = figure.add_subplot(1, 1, 1)
+        for role, record in checked:
+            for bucket in record["checks"][0]["accuracy"]:
+                axes.plot([c["step"] for c in record["checks"]], [c["accuracy"][bucket] for c in record["checks"]],
+                          label=bucket if len(checked) == 1 else f"{role} {bucket}")
+            for stage in record.get("stages", []):
+                if stage["target"] is not None:
+                    axes.axhline(stage["target"], color="grey", linestyle=":", linewidth=1)
+        axes.set_xlabel("warm-start step")
+        axes.set_ylabel("greedy accuracy (check set)")
+        axes.set_ylim(-0.02, 1.02)
+        axes.legend(fontsize=8, ncol=3)
+        body += "\n" + _save(figure, "Warm start: the solver's accuracy at each check (dotted: the targets)", folder,
+                             "warm_start")
+    return body
+
+
+def _save(figure: Figure, title: str, folder: Path, name: str) -> str:
+    """Title the figure, write it as folder/name.png and return the <img> that embeds it in the page."""
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    (folder / f"{name}.png").write_bytes(buffer.getvalue())
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img id="{name}" alt="{html.escape(title)}" src="data:image/png;base64,{encoded}">'
 
 
 def series(steps: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
@@ -210,6 +250,7 @@ body {{ font-family: sans-serif; max-width: 900px; margin: 2em auto; color: #222
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin-bottom: 1em; }}
 td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; }}
+li.warning {{ color: #b00; font-weight: bold; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; }}
 </style></head>
 <body>

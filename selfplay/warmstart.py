@@ -1,31 +1,50 @@
 """The warm start: supervised training (TRL's SFTTrainer) on problems the task generates, with their true answers.
 
 It stands in for pretraining when the model starts from nothing (`builtin:tiny`): the solver is shown an easy
-range of problems, the proposer a wider one, so self-play has something to build on. The result is cached on disk
-under a hash of everything that shapes it, so the next run with the same settings loads it instead.
+range of problems, the proposer a wider one, so self-play has something to build on.
+
+A tiny model's training is chaotic: its loss sits on a plateau and leaves it at a step that depends on the seed
+and on the CPU's float kernels, so a fixed number of steps gives a different model on every machine. So the
+solver's warm start is steered by measurement instead. Every `check_every` steps its greedy accuracy per
+difficulty is measured on a check set of its own (drawn apart from the held-out evaluation sets), on an average of
+its recent weights (the last step's weights swing by tens of points at a constant learning rate). With
+`curriculum`, it is taught one difficulty at a time: the easiest alone until learned (`learned_accuracy`), then the
+next one added, and so on; training stops once the hardest reaches `target_accuracy`, or at the step limit, which
+is then said loudly. What happened (steps per stage, the checks, whether the target was met) is the warm start's
+record, kept in the run's summary. The result is cached on disk under a hash of everything that shapes it, with its
+record, so the next run with the same settings loads both instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import random
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
+from transformers import TrainerCallback
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from agents.model import LanguageModel
 from selfplay.cache import publish_folder
 from selfplay.config import WarmStartConfig
-from selfplay.distributed import is_main, wait_for_everyone
+from selfplay.distributed import from_main, is_main, wait_for_everyone
+from selfplay.evaluation import EvalConfig, bucket_name, evaluate, generate_eval_set
 from selfplay.tasks.base import Task
 from verifiers.sympy_verifier import SympyVerifier
 
 ROLES = ("proposer", "solver")
+# What a warm start did: beside a cached model (its own record), and in a run directory (the run's, as soon as the
+# warm start is done; summary.json holds it too).
+WARM_START_FILE = "warm_start.json"
+CHECK_SET_SEED = 10_000  # the warm start's check set; evaluation's held-out sets use evaluation.seed (1234)
+logger = logging.getLogger(__name__)
 
 
 def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfig, roles: tuple[str, ...],
@@ -68,7 +87,9 @@ def warm_start_key(fingerprint: dict[str, Any]) -> str:
 
 def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
                fingerprint: dict[str, Any], hint_template: str | None = None) -> tuple[LanguageModel, dict[str, Any]]:
-    """The warm-started model (from the cache when it holds one) and a record of what was done."""
+    """The warm-started model (from the cache when it holds one) and a record of what was done: the settings,
+    the steps used, the solver's check-set accuracy at each check and at the end, and whether the target was met
+    (`target_met`; None when there is no target)."""
     hint_template = hint_template if config.hint_share and "solver" in roles else None
     shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
                  "seed": seed, "task": {"name": task.name, **vars(task)}}
@@ -78,33 +99,140 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
         shaped_by["warm_start"].pop("hint_share")
     key = warm_start_key(shaped_by)
     folder = Path(config.cache_dir) / key
-    record = {**asdict(config), "roles": list(roles), "seed": seed, "cache": str(folder)}
-    cached = (folder / "config.json").is_file()
-    if not cached:  # with several processes, all train it (data-parallel) and the main one saves it
-        _train(model, task, config, roles, seed, hint_template)
+    cached = (folder / WARM_START_FILE).is_file()
+    if cached:
+        outcome = json.loads((folder / WARM_START_FILE).read_text())
+    else:  # with several processes, all train it (data-parallel) and the main one saves it
+        outcome = _train(model, task, config, roles, seed, hint_template)
         if is_main():
-            publish_folder(folder, model.save)
+            def write(staging: str) -> None:
+                model.save(staging)
+                Path(staging, WARM_START_FILE).write_text(json.dumps(outcome, indent=1))
+
+            publish_folder(folder, write)
     wait_for_everyone()
+    record = {**asdict(config), "roles": list(roles), "seed": seed, "cache": str(folder), "cached": cached, **outcome}
+    if record["target_met"] is False:
+        logger.warning(miss_line(record))
     # Always load it back from the folder: the run then starts from exactly what is cached, and the model knows
     # its path (TRL reloads a reference model from there when beta > 0).
-    return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), {**record, "cached": cached}
+    return LanguageModel.load(str(folder), "on" if model.use_chat_template else "off"), record
+
+
+def warm_start_records(warm: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A run's warm-start record (the summary's `warm_start`) as (role, record) pairs: one record for both roles
+    (shared weights, LoRA), or one per role.
+
+    >>> [role for role, _ in warm_start_records({"proposer": {"steps": 9}, "solver": {"steps": 9}})]
+    ['proposer', 'solver']
+    >>> warm_start_records({"steps": 0})
+    [('warm start', {'steps': 0})]
+    """
+    return [("warm start", warm)] if "steps" in warm else list(warm.items())
+
+
+def describe(role: str, record: dict[str, Any]) -> str:
+    """One line on what a role's warm start did: its steps, stages and targets, the check set's accuracy at the
+    end, and where it is cached.
+
+    >>> describe("solver", {"steps": 1500, "steps_used": 530, "min_difficulty": 1, "max_difficulty": 2,
+    ...     "stages": [{"difficulty": 1, "target": 0.95, "steps": 220, "met": True},
+    ...                {"difficulty": 2, "target": 0.5, "steps": 310, "met": True}],
+    ...     "check": {"accuracy": {"1d": 1.0, "2d": 0.52}}, "cached": False, "cache": "c/0f"})
+    'solver: 530 supervised steps (at most 1500) on difficulty 1-2; difficulty 1 reached 95% in 220 steps, difficulty 2 reached 50% in 310 steps; check set at the end: 1d 100%, 2d 52%; saved to c/0f'
+    """
+    if not record.get("steps"):
+        return f"{role}: no warm start"
+    steps = record.get("steps_used", record["steps"])
+    if role == "proposer":
+        text = f"{role}: {steps} supervised steps on problems up to difficulty {record['proposer_max_difficulty']}"
+    else:
+        text = (f"{role}: {steps} supervised steps (at most {record['steps']}) on difficulty "
+                f"{record['min_difficulty']}-{record['max_difficulty']}")
+    stages = [stage for stage in record.get("stages", []) if stage["target"] is not None]
+    if stages:
+        text += "; " + ", ".join(
+            f"difficulty {stage['difficulty']} {'reached' if stage['met'] else 'MISSED'} {stage['target']:.0%} in "
+            f"{stage['steps']} steps" for stage in stages)
+    if record.get("check"):
+        text += "; check set at the end: " + ", ".join(f"{bucket} {value:.0%}"
+                                                         for bucket, value in record["check"]["accuracy"].items())
+    return f"{text}; {'loaded from' if record.get('cached') else 'saved to'} {record.get('cache')}"
+
+
+def miss_line(record: dict[str, Any]) -> str:
+    """One line saying that a warm start stopped at its step limit short of its target."""
+    stage = next(stage for stage in record["stages"] if not stage["met"])
+    reached = record["check"]["accuracy"].get(bucket_name(stage["difficulty"]), 0.0)
+    return (f"the warm start missed its target: difficulty {stage['difficulty']} at {reached:.0%} after "
+            f"{record['steps_used']} steps (target {stage['target']:.0%}), so self-play starts from a solver that "
+            f"cannot yet do what it needs; raise model.warm_start.steps, or lower model.warm_start.target_accuracy")
+
+
+# A stage draws this many batches of fresh examples and cycles through them: SFTTrainer tokenizes its whole data
+# set up front, which for a stage's every step (up to 1500 x 128 examples) took longer than the training itself.
+_DISTINCT_BATCHES = 250
 
 
 def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
-           hint_template: str | None) -> None:
+           hint_template: str | None) -> dict[str, Any]:
+    """Train `model` in place, stage by stage; returns what happened: steps used, each stage (the hardest
+    difficulty taught, its target, its steps, whether it was met), the checks, and whether the target was met."""
+    teaches_solver = "solver" in roles
+    limit = config.steps if teaches_solver else config.proposer_steps
+    average = _Average(model.model, config.average_decay) if config.average_decay else None
+    check = _Check(model, task, config, average) if teaches_solver and config.check_every else None
+    hardest = config.max_difficulty
+    if check is None:  # nothing is measured: one stage of `limit` steps
+        stages = [(hardest, None)]
+    elif config.curriculum:
+        stages = [(level, config.learned_accuracy) for level in range(config.min_difficulty, hardest)]
+        stages.append((hardest, config.target_accuracy))
+    else:
+        stages = [(hardest, config.target_accuracy)]
+    used, record = 0, []
+    for index, (difficulty, target) in enumerate(stages):
+        if used >= limit:
+            record.append({"difficulty": difficulty, "target": target, "steps": 0, "met": False})
+            continue
+        stage_config = replace(config, max_difficulty=difficulty)
+        examples = warm_start_examples(task, model, stage_config, roles,
+                                       min(limit - used, _DISTINCT_BATCHES) * config.batch_size,
+                                       seed + 7919 * index, hint_template)
+        watch = _Watch(average, check, difficulty, target, offset=used)
+        steps = _fit(model, examples, config, limit - used, seed + 7919 * index, watch)
+        used += steps
+        record.append({"difficulty": difficulty, "target": target, "steps": steps,
+                       "met": None if target is None else watch.met})
+    if average is not None:
+        average.keep()  # the model the run starts from is the average the checks measured
+    outcome: dict[str, Any] = {"steps_used": used, "stages": record, "target_met": None, "check": None,
+                               "checks": []}
+    if check is not None:
+        if not check.history or check.history[-1]["step"] != used:
+            check.measure(used)  # the model as it ends
+        targets = [stage["met"] for stage in record if stage["target"] is not None]
+        outcome.update(check=check.history[-1], checks=check.history,
+                       target_met=all(targets) if targets else None)
+    return outcome
+
+
+def _fit(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps: int, seed: int,
+         watch: TrainerCallback) -> int:
+    """At most `steps` optimizer steps on `examples` (cycled), a fresh optimizer; returns the steps taken."""
     import torch
     from trl import SFTConfig, SFTTrainer
 
-    dataset = warm_start_examples(task, model, config, roles, config.steps * config.batch_size, seed, hint_template)
     with tempfile.TemporaryDirectory() as scratch:
         args = SFTConfig(
             output_dir=scratch,
-            max_steps=config.steps,
+            max_steps=steps,
             per_device_train_batch_size=config.batch_size,
             learning_rate=config.learning_rate,
             lr_scheduler_type=config.lr_scheduler_type,
-            warmup_steps=min(100, config.steps // 10),
-            logging_steps=config.steps,  # one line at the end; the progress bar shows the rest
+            warmup_steps=config.warmup_steps,
+            adam_beta2=config.adam_beta2,
+            logging_steps=steps,  # one line at the end; the progress bar shows the rest
             save_strategy="no",
             report_to="none",
             seed=seed,
@@ -113,12 +241,101 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
             activation_checkpointing=False,
             dataloader_drop_last=True,
         )
-        trainer = SFTTrainer(model=model.model, args=args, train_dataset=dataset, processing_class=model.tokenizer)
+        trainer = SFTTrainer(model=model.model, args=args, train_dataset=examples, processing_class=model.tokenizer,
+                             callbacks=[watch])
         # A progress bar, but no log dicts printed on stdout, which belongs to the run's summary.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)
         trainer.add_callback(_BarOnly)
         trainer.train()
+        return trainer.state.global_step
+
+
+class _Average:
+    """An exponential moving average of the weights, updated after every optimizer step. A constant learning rate
+    leaves a small model's accuracy swinging by tens of points from one step to the next; the average follows the
+    same trajectory without the swings, so a check measures where training is, not where the last step threw it."""
+
+    def __init__(self, model: Any, decay: float):
+        import torch
+
+        self.decay = decay
+        self.parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        with torch.no_grad():
+            self.average = [parameter.detach().clone() for parameter in self.parameters]
+
+    def update(self) -> None:
+        import torch
+
+        with torch.no_grad():
+            for average, parameter in zip(self.average, self.parameters):
+                average.lerp_(parameter, 1 - self.decay)
+
+    @contextlib.contextmanager
+    def in_place(self):
+        """The model holds the average inside the block, its own weights again after it."""
+        self._swap()
+        try:
+            yield
+        finally:
+            self._swap()
+
+    def keep(self) -> None:
+        """The model holds the average from now on."""
+        self._swap()
+
+    def _swap(self) -> None:
+        import torch
+
+        with torch.no_grad():
+            for average, parameter in zip(self.average, self.parameters):
+                kept = parameter.detach().clone()
+                parameter.copy_(average)
+                average.copy_(kept)
+
+
+class _Check:
+    """The solver's greedy accuracy per difficulty on a check set (of the averaged weights when there is an
+    average), measured by the main process and shared with the others, so that all stop together."""
+
+    def __init__(self, model: LanguageModel, task: Task, config: WarmStartConfig, average: _Average | None):
+        self.model, self.task, self.average, self.every = model, task, average, config.check_every
+        # Drawn apart from evaluation's held-out sets (another seed), so the stopping rule never sees them; the
+        # same set whatever the run's seed, so every run stops on the same measurement.
+        settings = EvalConfig(per_bucket=config.check_problems, min_difficulty=config.min_difficulty,
+                              max_difficulty=config.max_difficulty, seed=CHECK_SET_SEED)
+        self.problems = generate_eval_set(task, settings)
+        self.max_new_tokens = max(len(task.format_answer(truth)) for truth in self.problems["truth"]) + 2
+        self.history: list[dict[str, Any]] = []
+
+    def measure(self, step: int) -> dict[str, float]:
+        """Accuracy per bucket now, kept in `history` under the warm start's step `step`."""
+        accuracy = None
+        if is_main():
+            with self.average.in_place() if self.average else contextlib.nullcontext():
+                accuracy = evaluate(self.model, self.task, self.problems, self.max_new_tokens)["accuracy"]
+        self.history.append({"step": step, "accuracy": from_main(accuracy)})
+        return self.history[-1]["accuracy"]
+
+
+class _Watch(TrainerCallback):
+    """One stage's callback: after every optimizer step, update the average; every `check_every` steps, check,
+    and end the stage once `difficulty` reaches `target`."""
+
+    def __init__(self, average: _Average | None, check: _Check | None, difficulty: int, target: float | None,
+                 offset: int):
+        self.average, self.check, self.target, self.offset = average, check, target, offset
+        self.bucket = bucket_name(difficulty)
+        self.met = False
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.average is not None:
+            self.average.update()
+        if self.check is not None and state.global_step % self.check.every == 0:
+            accuracy = self.check.measure(self.offset + state.global_step)
+            if self.target is not None and accuracy.get(self.bucket, 0.0) >= self.target:
+                self.met = control.should_training_stop = True
+        return control
 
 
 class _BarOnly(ProgressCallback):

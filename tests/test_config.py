@@ -30,8 +30,11 @@ def test_defaults_are_the_embedded_run():
         ("task.options.answer_format", "reversed"),
         ("model.name_or_path", "builtin:tiny"),
         ("model.shared", False),
-        # the tiny model needs a warm start to do arithmetic at all; the default leaves it half-trained
-        ("model.warm_start.steps", 900),
+        # the tiny model needs a warm start to do arithmetic at all; the default trains until it half-knows 2-digit sums
+        ("model.warm_start.steps", 1500),
+        ("model.warm_start.max_difficulty", 2),
+        ("model.warm_start.target_accuracy", 0.5),
+        ("model.warm_start.check_every", 10),
         ("model.warm_start.lr_scheduler_type", "constant"),
         ("verifier.name", "sympy"),
         ("proposer_reward.name", "sqlm_band"),
@@ -418,6 +421,9 @@ def test_resolve_errors(name, fragments):
     ("evaluation.per_bucket=0", "per_bucket >= 1"),
     ("model.warm_start.proposer_share=1.5", "proposer_share"),
     ("model.warm_start.batch_size=0", "batch_size >= 1"),
+    ("model.warm_start.target_accuracy=1.5", "target_accuracy"),
+    ("model.warm_start.average_decay=1", "average_decay"),
+    ("model.warm_start.check_every=-1", "check_every"),
 ])
 def test_range_checks(override, fragment):
     with pytest.raises(ConfigError, match=fragment):

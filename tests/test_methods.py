@@ -18,6 +18,7 @@ from selfplay.loop import train
 from selfplay.methods import fine_tuning_examples, problem_set
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.types import Attempt, Judged, Verdict
+from tests.conftest import adam_moves, learning_signals
 
 ARITHMETIC = make_task(TaskConfig())  # the embedded default's task: reversed answers, prompt "{problem}="
 
@@ -120,20 +121,23 @@ def test_each_method_trains_the_solver_and_records_everything(method, tiny_overr
     if method not in ("filtered", "rationalize"):  # these two take no step when they keep nothing
         assert budget["optimizer_steps"] == 4
     changed = any(not torch.equal(before[name], after[name]) for name in before)
-    if method == "rlvr":  # GRPO moves the weights exactly when some group's rewards differ
-        late = [r for r in problems.to_list() if r["step"] > 2]
-        assert changed == any(0 < r["solve_rate"] < 1 for r in late)
+    if method == "rlvr":  # GRPO: from the first step whose group rewards differ, AdamW moves them at every step
+        moves = adam_moves(learning_signals(run_dir.path, "solver", 4))
+        assert changed == (moves[2] or moves[3])
     else:
         assert changed == bool(kept[2] or kept[3])
     assert set(summary["evaluation"]["end"]["accuracy"]) == {"1d", "2d", "3d"}
 
 
 def test_fine_tuning_on_the_labels_learns_them(tiny_overrides):
-    # The upper reference must actually learn: 30 steps of fine-tuning on the true answers of 4 fixed problems
-    # at a high rate: the solver's own sampled answers to them go from under 30% right to over half right.
-    config = load_config(None, [*tiny_overrides, "method.name=sft", "schedule.steps=30", "method.problems=4",
+    # The upper reference must actually learn: 50 steps of fine-tuning on the true answers of 4 fixed problems at
+    # a high rate, from a fresh model (no warm start: none of its answers is right at first, whatever the seed),
+    # and the solver's own sampled answers to them go from under 30% right to over half right. Measured over 5 seeds,
+    # natively and with ATEN_CPU_CAPABILITY=default: 0% over the first 5 steps, 93 to 99% over the last 5, the
+    # loss down from about 3.8 to 0.015. (From the warm start, where 2-digit sums stand depends on the CPU.)
+    config = load_config(None, [*tiny_overrides, "method.name=sft", "schedule.steps=50", "method.problems=4",
                                 "method.min_difficulty=2", "method.max_difficulty=2", "method.sft.learning_rate=3e-3",
-                                "evaluation.every=0"])
+                                "model.warm_start.steps=0", "evaluation.every=0", "evaluation.per_bucket=5"])
     run_dir = RunDir.create(config.run.output_dir)
     train(config, run_dir, progress=False)
     steps = [m for m in read_metrics(run_dir.path) if m["step"] > 0]

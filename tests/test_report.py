@@ -12,6 +12,7 @@ import pytest
 from selfplay.cli import main
 from selfplay.errors import ConfigError
 from selfplay.report import PLOTS, build_report
+from tests.conftest import WARM_START
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -30,9 +31,8 @@ class Images(HTMLParser):
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory, warm_cache):
     output = tmp_path_factory.mktemp("report") / "run"
-    overrides = ["schedule.steps=6", "schedule.proposer_every=2", "model.shared=true", "model.warm_start.steps=250",
-                 "model.warm_start.lr_scheduler_type=cosine",
-                 "model.warm_start.batch_size=32", f"model.warm_start.cache_dir={warm_cache}",
+    overrides = ["schedule.steps=6", "schedule.proposer_every=2", "model.shared=true",
+                 *WARM_START, f"model.warm_start.cache_dir={warm_cache}",
                  "solver.per_device_train_batch_size=16", "solver.num_generations=4",
                  "proposer.per_device_train_batch_size=16", "proposer.num_generations=4", "evaluation.every=3",
                  "evaluation.per_bucket=20", "evaluation.max_difficulty=3",
