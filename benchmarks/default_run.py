@@ -3,6 +3,8 @@
     python benchmarks/default_run.py --seeds 0,1,2,3,4                # default, majority, none: 15 runs
     python benchmarks/default_run.py --seeds 0,1,2 --configs default  # one config
     python benchmarks/default_run.py --seeds 0 --kernels native,default   # also under generic float kernels
+    python benchmarks/default_run.py --seeds 0,1,2,3,4 --results runs.jsonl   # keep each run's figures as it ends
+    python benchmarks/default_run.py --report runs.jsonl [more.jsonl ...]     # the tables from kept figures
     python benchmarks/default_run.py --one [CONFIG] [section.key=value ...]  # one run in this process
 
 Every run is its own process with its own warm-start and evaluation caches, so nothing is shared between runs.
@@ -81,7 +83,8 @@ def weights_moved(warm_folder: Path, run_path: Path, shared: bool) -> float:
     return max(float((before[name] - after[name]).abs().max()) for name in before)
 
 
-def run_in_process(config: str, seed: int, kernels: str, threads: int | None, extra: list[str]) -> dict:
+def run_in_process(config: str, seed: int, kernels: str, threads: int | None, extra: list[str],
+                   results: Path | None = None) -> dict:
     """`run_one` in a fresh Python process (so that ATEN_CPU_CAPABILITY takes effect before torch loads)."""
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     if kernels != "native":
@@ -97,6 +100,9 @@ def run_in_process(config: str, seed: int, kernels: str, threads: int | None, ex
         raise SystemExit(f"run {config} seed {seed} ({kernels}) failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["name"] = config
+    if results:
+        with results.open("a") as file:
+            file.write(json.dumps(result) + "\n")
     print(f"  done: {config:<8} seed {seed} {kernels:<7} {result['wall_seconds']:6.1f} s", file=sys.stderr, flush=True)
     return result
 
@@ -157,12 +163,21 @@ def main() -> None:
     parser.add_argument("--kernels", default="native", help="native and/or default (ATEN_CPU_CAPABILITY), comma-separated")
     parser.add_argument("--jobs", type=int, default=1,
                         help="runs at a time (each then uses cores/jobs threads; wall times are then not a lone run's)")
+    parser.add_argument("--results", type=Path, help="append each run's figures to this JSON-lines file as it ends")
+    parser.add_argument("--report", nargs="+", type=Path, metavar="JSONL",
+                        help="no runs: the tables and claims from figures kept with --results")
     parser.add_argument("--one", action="store_true", help="one run in this process: [CONFIG] [overrides]")
     parser.add_argument("args", nargs="*", help="with --one: [CONFIG] [section.key=value ...]; else overrides for "
                                                 "every run")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.args)))
+        return
+    if args.report:
+        results = [json.loads(line) for path in args.report for line in path.read_text().splitlines() if line]
+        if not results:
+            raise SystemExit(f"no runs in {', '.join(map(str, args.report))}")
+        conclude(results)
         return
     names = [name.strip() for name in args.configs.split(",")]
     unknown = [name for name in names if name not in CONFIGS]
@@ -173,7 +188,12 @@ def main() -> None:
     threads = max(1, (os.cpu_count() or 2) // args.jobs) if args.jobs > 1 else None
     print(f"{len(jobs)} runs, {args.jobs} at a time", file=sys.stderr)
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda job: run_in_process(*job, threads, args.args), jobs))
+        results = list(pool.map(lambda job: run_in_process(*job, threads, args.args, args.results), jobs))
+    conclude(results)
+
+
+def conclude(results: list[dict]) -> None:
+    """The tables, the claims that do not hold, and one JSON line with every run."""
     failures = report(results)
     print("\nclaims: " + ("all hold on every run" if not failures else f"{len(failures)} do not hold"))
     for failure in failures:
