@@ -76,9 +76,12 @@ class WarmStartConfig:
     # tiny model's accuracy swings by tens of points from one step to the next; the average does not. None: off.
     average_decay: float | None = 0.98
     # Every this many steps the solver's greedy accuracy per difficulty is measured on a check set of
-    # `check_problems` problems per difficulty, drawn apart from the held-out evaluation sets (0: never).
-    check_every: int = 10
-    check_problems: int = 200
+    # `check_problems` problems per difficulty, drawn apart from the held-out evaluation sets (0: never). Near
+    # the target a tiny model's accuracy rises by 4 to 11 points in 10 steps, and 200 problems read an accuracy
+    # of 50% to within about 3.5 points (one standard error): checking every 5 steps on 1000 problems keeps the
+    # overshoot and the reading's error each to a few points (README, Results).
+    check_every: int = 5
+    check_problems: int = 1000
     # Teach one difficulty at a time: `min_difficulty` alone until its check accuracy reaches `learned_accuracy`,
     # then the next one added, and so on. Taught together, difficulties are learned in an order and at paces that
     # differ from seed to seed; one at a time, each starts from the same place (README, Results).
