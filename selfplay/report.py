@@ -83,8 +83,10 @@ def _warm_start_section(run_dir: Path, folder: Path) -> str:
         figure = plt.figure(figsize=(8, 3.2))
         axes = figure.add_subplot(1, 1, 1)
         for role, record in checked:
-            for bucket in record["checks"][0]["accuracy"]:
-                axes.plot([c["step"] for c in record["checks"]], [c["accuracy"][bucket] for c in record["checks"]],
+            buckets = dict.fromkeys(bucket for check in record["checks"] for bucket in check["accuracy"])
+            for bucket in buckets:  # a stage's checks cover the difficulties it teaches: later ones start later
+                seen = [check for check in record["checks"] if bucket in check["accuracy"]]
+                axes.plot([c["step"] for c in seen], [c["accuracy"][bucket] for c in seen],
                           label=bucket if len(checked) == 1 else f"{role} {bucket}")
             for stage in record.get("stages", []):
                 if stage["target"] is not None:

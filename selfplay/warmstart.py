@@ -308,12 +308,17 @@ class _Check:
         self.max_new_tokens = max(len(task.format_answer(truth)) for truth in self.problems["truth"]) + 2
         self.history: list[dict[str, Any]] = []
 
-    def measure(self, step: int) -> dict[str, float]:
-        """Accuracy per bucket now, kept in `history` under the warm start's step `step`."""
+    def measure(self, step: int, up_to: int | None = None) -> dict[str, float]:
+        """Accuracy per bucket now (the buckets of difficulty `up_to` and below; None: all), kept in `history`
+        under the warm start's step `step`."""
         accuracy = None
         if is_main():
+            problems = self.problems
+            if up_to is not None:  # a stage's checks skip the difficulties it does not teach yet
+                names = {bucket_name(level) for level in range(up_to + 1)}
+                problems = problems.select([i for i, name in enumerate(problems["bucket"]) if name in names])
             with self.average.in_place() if self.average else contextlib.nullcontext():
-                accuracy = evaluate(self.model, self.task, self.problems, self.max_new_tokens)["accuracy"]
+                accuracy = evaluate(self.model, self.task, problems, self.max_new_tokens)["accuracy"]
         self.history.append({"step": step, "accuracy": from_main(accuracy)})
         return self.history[-1]["accuracy"]
 
@@ -325,14 +330,14 @@ class _Watch(TrainerCallback):
     def __init__(self, average: _Average | None, check: _Check | None, difficulty: int, target: float | None,
                  offset: int):
         self.average, self.check, self.target, self.offset = average, check, target, offset
-        self.bucket = bucket_name(difficulty)
+        self.difficulty, self.bucket = difficulty, bucket_name(difficulty)
         self.met = False
 
     def on_step_end(self, args, state, control, **kwargs):
         if self.average is not None:
             self.average.update()
         if self.check is not None and state.global_step % self.check.every == 0:
-            accuracy = self.check.measure(self.offset + state.global_step)
+            accuracy = self.check.measure(self.offset + state.global_step, self.difficulty)
             if self.target is not None and accuracy.get(self.bucket, 0.0) >= self.target:
                 self.met = control.should_training_stop = True
         return control

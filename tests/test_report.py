@@ -79,3 +79,40 @@ def test_report_renders_in_a_headless_browser(short_run, tmp_path):
                     "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,3000",
                     f"--screenshot={screenshot}", page.as_uri()], check=True, timeout=120, capture_output=True)
     assert screenshot.read_bytes().startswith(PNG_SIGNATURE) and screenshot.stat().st_size > 50_000
+
+
+def test_the_warm_start_section_plots_every_difficulty_checked_and_warns_of_a_miss(tmp_path, monkeypatch):
+    # A measured warm start's record: difficulty 1 alone (its checks skip difficulty 2), then both, and a target
+    # missed at the step limit. The section says so, and the plot draws both difficulties over the steps each was
+    # checked.
+    import json
+
+    import matplotlib.axes
+
+    from selfplay.report import _warm_start_section
+    from selfplay.warmstart import WARM_START_FILE
+
+    checks = [{"step": 5, "accuracy": {"1d": 0.4}}, {"step": 10, "accuracy": {"1d": 0.96}},
+              {"step": 15, "accuracy": {"1d": 0.97, "2d": 0.1}}, {"step": 20, "accuracy": {"1d": 0.98, "2d": 0.2}}]
+    from dataclasses import asdict
+
+    from selfplay.config import WarmStartConfig
+
+    record = {**asdict(WarmStartConfig(steps=20)), "roles": ["solver"], "seed": 0,
+              "steps_used": 20, "target_met": False, "checks": checks, "check": checks[-1], "cached": False,
+              "cache": "somewhere", "stages": [{"difficulty": 1, "target": 0.95, "steps": 10, "met": True},
+                                               {"difficulty": 2, "target": 0.5, "steps": 10, "met": False}]}
+    (tmp_path / WARM_START_FILE).write_text(json.dumps({"solver": record}))
+    drawn = {}
+    plot = matplotlib.axes.Axes.plot
+
+    def remember(axes, steps, values, **kwargs):
+        drawn[kwargs["label"]] = (list(steps), list(values))
+        return plot(axes, steps, values, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", remember)
+    (tmp_path / "report").mkdir()
+    section = _warm_start_section(tmp_path, tmp_path / "report")
+    assert drawn == {"1d": ([5, 10, 15, 20], [0.4, 0.96, 0.97, 0.98]), "2d": ([15, 20], [0.1, 0.2])}
+    assert 'class="warning"' in section and "missed its target: difficulty 2 at 20% after 20 steps" in section
+    assert (tmp_path / "report" / "warm_start.png").read_bytes().startswith(PNG_SIGNATURE)
