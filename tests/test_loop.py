@@ -266,8 +266,9 @@ def test_coding_self_play_on_the_tiny_model_with_the_sandboxed_verifier(tiny_ove
     from pathlib import Path as _Path
 
     config_file = _Path(__file__).parents[1] / "configs" / "tiny_coding.yaml"
-    overrides = [o for o in tiny_overrides if "evaluation.max_difficulty" not in o and "batch_size" not in o
-                 and "num_generations" not in o and "difficulty" not in o]  # the config's own ranges (no 3 or 4)
+    # the config's own GRPO batches and difficulty ranges (no 3 or 4); the tests' small warm-start batch
+    overrides = [o for o in tiny_overrides if "per_device_train_batch_size" not in o and "num_generations" not in o
+                 and "difficulty" not in o]
     config = load_config(config_file, [*overrides, "schedule.steps=2", "schedule.proposer_every=1",
                                        "evaluation.per_bucket=3", "model.warm_start.steps=60",
                                        "model.warm_start.proposer_steps=60"])
