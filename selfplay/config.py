@@ -167,10 +167,15 @@ class ProposerRewardConfig:
 @dataclass
 class ScheduleConfig:
     # Self-play steps. Each step: proposer phase, then solver phase.
-    steps: int = 300
+    steps: int = 500
     # The proposer is trained every this many steps; "never" freezes it. SQLM found 5 best for 3B models; the
     # embedded default's tiny proposer trains every step, or it follows the solver too slowly for a 300-step run.
     proposer_every: int | Literal["never"] = 1
+    # Rehearsal (replay.py): this share of each solver phase's problems is drawn from problems the solver solved
+    # before, kept per difficulty level (the last `replay_size` of each), so what the proposer stops asking is
+    # not forgotten. 0 turns it off.
+    replay_share: float = 0.25
+    replay_size: int = 500
 
 
 METHODS = ("selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize")
@@ -247,7 +252,8 @@ _ROLE_FRAMEWORK_DEFAULTS: dict[str, Any] = {
     "activation_checkpointing": False,  # tiny models; and it would turn the KV cache off in generation
 }
 
-# GRPO settings of the embedded default: 8 prompts x 8 samples per step, lr 1e-4 constant, no KL (RESEARCH §4).
+# GRPO settings every role of the embedded default starts from: 8 prompts x 8 samples per step, lr 1e-4 constant,
+# no KL (RESEARCH §4). The solver and the proposer each change some of them (below; why: README, Results).
 _TINY_ROLE_DEFAULTS: dict[str, Any] = {
     "learning_rate": 1e-4,
     "lr_scheduler_type": "constant",
@@ -274,8 +280,15 @@ class SelfPlayConfig:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run, the seeds come from
     # run.seed).
-    proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 12})
-    solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "max_completion_length": 10})
+    # The proposer keeps a KL penalty to its warm start: without it, it narrows to a niche of easy forms (a 2-digit
+    # number plus a 1-digit one) and the solver, trained on nothing else, loses the general case.
+    proposer: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "beta": 0.1,
+                                                              "max_completion_length": 12})
+    # The solver: 32 problems x 8 answers per step at 3e-4, so GRPO moves it within the run (8 problems at 1e-4
+    # moved 2-digit sums by +5 points in 300 steps).
+    solver: dict[str, Any] = field(default_factory=lambda: {**_TINY_ROLE_DEFAULTS, "learning_rate": 3e-4,
+                                                            "per_device_train_batch_size": 256,
+                                                            "max_completion_length": 10})
     evaluation: EvalConfig = field(default_factory=EvalConfig)
     method: MethodConfig = field(default_factory=MethodConfig)
     instruments: InstrumentsConfig = field(default_factory=InstrumentsConfig)
@@ -346,6 +359,9 @@ def check(config: SelfPlayConfig) -> None:
         raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
     if config.schedule.steps < 1:
         raise ConfigError(f"schedule.steps must be at least 1, got {config.schedule.steps}")
+    if not 0 <= config.schedule.replay_share < 1 or config.schedule.replay_size < 1:
+        raise ConfigError("schedule needs 0 <= replay_share < 1 (the rest of each solver phase are new problems) "
+                          "and replay_size >= 1")
     evaluation = config.evaluation
     if evaluation.every < 0 or not 1 <= evaluation.min_difficulty <= evaluation.max_difficulty:
         raise ConfigError("evaluation needs every >= 0 and 1 <= min_difficulty <= max_difficulty")

@@ -32,6 +32,7 @@ from selfplay.instruments import instrument_metrics
 from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
 from selfplay.cache import publish_folder
+from selfplay.replay import Replay
 from selfplay.resume import STATE_FILE, capture_state, latest_state, load_weights, random_state, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
 from selfplay.tasks.base import Task
@@ -64,6 +65,7 @@ class Session:
         self.last: dict[str, Any] = {}
         self.models: tuple[LanguageModel | None, LanguageModel] = (None, solver_model)
         self.rng, self.trainers = random.Random(), {}
+        self.replay = Replay(task, config.schedule.replay_size)  # the self-play loop's rehearsal (replay.py)
 
     def begin(self, models: tuple[LanguageModel | None, LanguageModel], rng: random.Random, trainers: dict[str, Any],
               resume: bool) -> int:
@@ -86,6 +88,7 @@ class Session:
                 load_weights(model, folder / name)
         counters = restore_state(state, rng, trainers, process_index())
         self.evaluations, self.budget, self.last = counters["evaluations"], counters["budget"], counters["last"]
+        self.replay.restore(counters.get("replay", {}))
         self.started -= counters["elapsed"]  # wall time counts every session of the run
         self.run_dir.roll_back(state["step"], state["shards"])
         return state["step"]
@@ -108,7 +111,7 @@ class Session:
             return     # at the end only (saving sharded weights from one process has not been run; SCALING.md)
         state = capture_state(step, generators, self.trainers, self.run_dir.shard_count,
                               {"evaluations": self.evaluations, "budget": self.budget, "last": self.last,
-                               "elapsed": time.time() - self.started})
+                               "elapsed": time.time() - self.started, "replay": self.replay.state()})
         save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state)
 
     def solver_step_metrics(self, judged: list[Judged]) -> tuple[dict[str, float], list[str | None]]:
@@ -192,7 +195,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     proposer = Proposer(proposer_model, task, Sampling.of(proposer_args))
     session = Session(config, run_dir, solver_model, task, verifier, started)
-    solver = session.solver
+    solver, replay = session.solver, session.replay
     attempts = solver_args.num_generations  # the solver answers every problem this many times, in both phases
     proposals_per_step = proposer_args.generation_batch_size
 
@@ -246,12 +249,14 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         judged = []
         if valid:
             count = solver_trainer.prompts_per_phase
-            problems = draw(rng, valid, count)
+            replayed = replay.draw(rng, round(count * config.schedule.replay_share))
+            problems = draw(rng, valid, count - len(replayed)) + replayed
             solver_reward.problems = problems
             dataset = phase_dataset({"prompt": [solver.training_prompt(p) for p in problems],
                                          "problem_index": list(range(count))})
             metrics.update(solver_trainer.train_phase(dataset, step))
             judged = gather(solver_reward.take())  # each process judged the groups of its share
+            replay.add(judged)
             budget["optimizer_steps"] += solver_trainer.optimizer_steps_per_phase
             budget["sampled_answers"] += count * attempts
             budget["trained_examples"] += count * attempts

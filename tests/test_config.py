@@ -43,10 +43,14 @@ def test_defaults_are_the_embedded_run():
         ("proposer_reward.invalid_penalty", -1.0),
         ("proposer_reward.repetition_penalty", 0.0),
         # the schedule: SQLM trains the proposer every 5 steps
-        ("schedule.steps", 300),
+        ("schedule.steps", 500),
         ("schedule.proposer_every", 1),
+        ("schedule.replay_share", 0.25),
         # the GRPO role sections
-        ("solver.learning_rate", 1e-4),
+        ("solver.learning_rate", 3e-4),
+        ("solver.per_device_train_batch_size", 256),
+        ("proposer.learning_rate", 1e-4),
+        ("proposer.beta", 0.1),
         ("solver.num_generations", 8),
         ("solver.max_completion_length", 10),
         ("proposer.max_completion_length", 12),
@@ -64,7 +68,7 @@ def test_default_values(path, expected):
 def test_default_grpo_configs():
     config = load_config()
     solver = config.grpo_config("solver", "out")
-    assert solver.learning_rate == 1e-4
+    assert solver.learning_rate == 3e-4
     assert solver.num_generations == 8
     assert solver.output_dir == "out"
     # the framework defaults apply to every role

@@ -100,7 +100,7 @@ class Crash(Exception):
 
 def test_a_resumed_run_continues_exactly_where_it_stopped(tiny_overrides, tmp_path, monkeypatch):
     overrides = [*tiny_overrides, "schedule.steps=6", "run.save_every=2", "run.shard_every=1",
-                 "evaluation.every=3"]
+                 "evaluation.every=3", "schedule.replay_share=0.5"]  # the replay buffer resumes too
     whole = load_config(None, [*overrides, f"run.output_dir={tmp_path / 'whole'}"])
     train(whole, RunDir.create(whole.run.output_dir), progress=False)
 
