@@ -313,6 +313,7 @@ def plan(config: SelfPlayConfig) -> dict[str, Any]:
         "task": task.name, "verifier": config.verifier.name, "proposer_reward": config.proposer_reward.name,
         "models": models, "shared_weights": config.model.shared, "warm_start_steps": config.model.warm_start.steps,
         "steps": config.schedule.steps, "proposer_updates": updates, "roles": roles,
+        "replayed_per_solver_phase": round(roles["solver"]["prompts_per_phase"] * config.schedule.replay_share),
         "evaluation_problems": {bucket: eval_set["bucket"].count(bucket)
                                 for bucket in dict.fromkeys(eval_set["bucket"])},
     }

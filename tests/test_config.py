@@ -48,7 +48,7 @@ def test_defaults_are_the_embedded_run():
         ("schedule.replay_share", 0.25),
         # the GRPO role sections
         ("solver.learning_rate", 3e-4),
-        ("solver.per_device_train_batch_size", 256),
+        ("solver.per_device_train_batch_size", 512),
         ("proposer.learning_rate", 1e-4),
         ("proposer.beta", 0.1),
         ("solver.num_generations", 8),
