@@ -169,7 +169,7 @@ class ScheduleConfig:
     # Self-play steps. Each step: proposer phase, then solver phase.
     steps: int = 500
     # The proposer is trained every this many steps; "never" freezes it. SQLM found 5 best for 3B models; the
-    # embedded default's tiny proposer trains every step, or it follows the solver too slowly for a 300-step run.
+    # embedded default's tiny proposer trains every step, or it follows the solver too slowly for a 500-step run.
     proposer_every: int | Literal["never"] = 1
     # Rehearsal (replay.py): this share of each solver phase's problems is drawn from problems the solver solved
     # before, kept per difficulty level (the last `replay_size` of each), so what the proposer stops asking is
@@ -182,8 +182,7 @@ METHODS = ("selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize")
 
 # SFT settings of the fine-tuning methods unless `method.sft` says otherwise: the learning rate the methods
 # experiment gives every method, one optimizer step per self-play step (methods.py), TRL's own logging and
-# checkpoints off. The seed is the solver's
-# (`role_seed`).
+# checkpoints off. The seed is the solver's (`role_seed`).
 _SFT_DEFAULTS: dict[str, Any] = {
     "learning_rate": 1e-4,
     "lr_scheduler_type": "constant",
