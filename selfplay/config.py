@@ -579,6 +579,10 @@ def check_lora(config: SelfPlayConfig) -> None:
         raise ConfigError("model.lora.enabled needs a base model on disk: a warm start, or a model folder or hub id")
     if config.method.name != "selfplay":
         raise ConfigError("model.lora.enabled works with method.name=selfplay only, for now")
+    for role in ("proposer", "solver"):
+        if float(getattr(config, role).get("beta", 0) or 0) > 0:
+            raise ConfigError(f"{role}.beta > 0 (a KL penalty) does not work with model.lora.enabled yet: TRL's "
+                              f"reference model expects one adapter named 'default'; set {role}.beta=0")
 
 
 def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:

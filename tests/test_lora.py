@@ -42,8 +42,8 @@ def keep_models(monkeypatch) -> list:
 
 def test_each_role_trains_its_own_adapter_and_the_base_stays_frozen(tiny_overrides, monkeypatch):
     kept = keep_models(monkeypatch)
-    config = load_config(None, [*tiny_overrides, *ROLES_MOVE, "model.lora.enabled=true", "model.shared=false",
-                                "run.save_every=1", "schedule.steps=4"])
+    config = load_config(None, [*tiny_overrides, *ROLES_MOVE, "model.lora.enabled=true", "proposer.beta=0",
+                                "model.shared=false", "run.save_every=1", "schedule.steps=4"])
     run_dir = RunDir.create(config.run.output_dir)
     summary = train(config, run_dir, progress=False)
     [(proposer, solver, _)] = kept
@@ -69,7 +69,8 @@ def test_each_role_trains_its_own_adapter_and_the_base_stays_frozen(tiny_overrid
 
 def test_one_shared_adapter_serves_both_roles(tiny_overrides, monkeypatch):
     kept = keep_models(monkeypatch)
-    config = load_config(None, [*tiny_overrides, *ROLES_MOVE, "model.lora.enabled=true", "model.shared=true"])
+    config = load_config(None, [*tiny_overrides, *ROLES_MOVE, "model.lora.enabled=true", "proposer.beta=0",
+                                "model.shared=true"])
     run_dir = RunDir.create(config.run.output_dir)
     train(config, run_dir, progress=False)
     [(proposer, solver, _)] = kept
@@ -113,6 +114,8 @@ def test_two_adapters_cost_about_one_model_not_two():
     (["model.lora.enabled=true", "model.warm_start.steps=0"], "needs a base model on disk"),
     (["model.lora.enabled=true", "model.lora.r=0"], "r >= 1"),
     (["model.lora.enabled=true", "method.name=sft"], "method.name=selfplay only"),
+    (["model.lora.enabled=true"], r"proposer.beta > 0 \(a KL penalty\) does not work"),  # the default's KL penalty
+    (["model.lora.enabled=true", "proposer.beta=0", "solver.beta=0.04"], "set solver.beta=0"),
 ])
 def test_lora_settings_are_checked(overrides, message):
     with pytest.raises(ConfigError, match=message):

@@ -269,8 +269,8 @@ def test_a_fine_tuning_method_resumes_exactly_too(tiny_overrides, tmp_path, monk
 @pytest.mark.parametrize("shared", ["true", "false"])
 def test_a_lora_run_resumes_exactly(shared, tiny_overrides, tmp_path, monkeypatch):
     # the adapters (two, or one shared) come back from the checkpoint; the base is rebuilt from the warm start
-    overrides = [*tiny_overrides, "model.lora.enabled=true", f"model.shared={shared}", "schedule.steps=4",
-                 "run.save_every=2", "verifier.name=majority", "task.options.max_digits=2",
+    overrides = [*tiny_overrides, "model.lora.enabled=true", "proposer.beta=0", f"model.shared={shared}",
+                 "schedule.steps=4", "run.save_every=2", "verifier.name=majority", "task.options.max_digits=2",
                  "evaluation.max_difficulty=2"]
     whole, resumed, _ = crash_and_resume(overrides, tmp_path, monkeypatch, 3)
     assert comparable(read_metrics(resumed)) == comparable(read_metrics(whole))

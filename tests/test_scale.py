@@ -68,7 +68,7 @@ def test_whole_groups_load(overrides):
         (["solver.per_device_train_batch_size=12"],
          ["(12) x steps_per_generation (1)", "(e.g. 16)", "steps_per_generation to a multiple of 2"]),
         # the group size is the culprit: 64 is no multiple of 7
-        (["solver.num_generations=7"],
+        (["solver.per_device_train_batch_size=64", "solver.num_generations=7"],
          ["num_generations (7)", "multiple of 7 (e.g. 70)", "steps_per_generation to a multiple of 7"]),
     ],
 )
@@ -206,7 +206,7 @@ def test_separate_models_on_one_vllm_server(overrides, server, vllm_installed, g
         # shared weights: one model, one server
         ["model.shared=true"],
         # adapters on one base: one model, one server
-        ["model.shared=false", "model.lora.enabled=true"],
+        ["model.shared=false", "model.lora.enabled=true", "proposer.beta=0"],
         # the proposer never trains, so its trainer (and its server) is never made
         ["model.shared=false", "schedule.proposer_every=never"],
         ["model.shared=false", "method.name=rlvr"],

@@ -99,7 +99,7 @@ def test_shared_weights_share_one_engine(tiny_overrides, engines):
 
 
 def test_lora_adapters_on_one_base_share_one_engine(tiny_overrides, engines):
-    run([*tiny_overrides, *BOTH_ON, "model.lora.enabled=true", "model.shared=false"])
+    run([*tiny_overrides, *BOTH_ON, "model.lora.enabled=true", "proposer.beta=0", "model.shared=false"])
     [engine] = engines
     assert calls(engine) == [{**SETTINGS[role], "stale": False} for role in PHASES]
 
