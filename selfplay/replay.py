@@ -44,7 +44,7 @@ class Replay:
 
     def draw(self, rng: random.Random, count: int) -> list[Problem]:
         """`count` problems (fewer if the buffer is empty): a difficulty level, then a problem of that level."""
-        levels = [list(self.levels[key].values()) for key in sorted(self.levels) if self.levels[key]]
+        levels = [list(level.values()) for _, level in sorted(self.levels.items()) if level] if count > 0 else []
         if not levels:
             return []
         return [rng.choice(rng.choice(levels)) for _ in range(count)]
@@ -53,6 +53,9 @@ class Replay:
         return {str(key): [[p.text, p.features] for p in level.values()] for key, level in self.levels.items()}
 
     def restore(self, state: dict[str, Any]) -> None:
-        self.levels = {int(key): OrderedDict((problem.key, problem) for problem in
-                                             (Problem(text, features) for text, features in problems))
-                       for key, problems in state.items()}
+        self.levels = {}
+        for key, problems in state.items():
+            level = self.levels[int(key)] = OrderedDict()
+            for text, features in problems:
+                problem = Problem(text, features)
+                level[problem.key] = problem
