@@ -36,8 +36,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="e.g. task.options.answer_format=plain or verifier.options.ties=no_label")
 
     evaluate = commands.add_parser("eval", help="held-out accuracy of a model per difficulty bucket")
-    evaluate.add_argument("model_dir", metavar="MODEL_DIR", help="a save_pretrained folder, such as a checkpoint")
-    evaluate.add_argument("--task", default=None, help="the task (default: the run's, else arithmetic)")
+    evaluate.add_argument("model_dir", metavar="MODEL",
+                          help="a save_pretrained folder, such as a checkpoint, or a hub id (Qwen/Qwen2.5-3B-Instruct)")
+    evaluate.add_argument("--config", default=None,
+                          help="the config whose task, prompts and evaluation set to use (default: the run's, for a "
+                               "folder inside a run directory; required otherwise)")
+    evaluate.add_argument("--task", default=None, help="the task (default: the config's)")
     evaluate.add_argument("--k", type=int, default=8, help="samples per problem for maj@k and pass@k (0: greedy only)")
     evaluate.add_argument("--output", default=None, help="where to write the JSON (default: MODEL_DIR/eval.json)")
     evaluate.add_argument("overrides", nargs="*", metavar="section.key=value",
@@ -285,25 +289,29 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    """Evaluate a saved model. Inside a run directory, the run's config supplies the task, its options, the
-    solver's sampling settings and the warm-start range (buckets inside it are in-distribution); elsewhere, the
-    defaults and the overrides do."""
+    """Evaluate a saved model or a hub model. Inside a run directory, the run's config supplies the task, its
+    options, the solver's sampling settings and the warm-start range (buckets inside it are in-distribution);
+    elsewhere `--config` must (a tiny model's prompts would silently mean nothing to another model)."""
     from agents import LanguageModel, Sampling
+    from selfplay.compare import difficulty
     from selfplay.components import make_task
     from selfplay.config import load_config
     from selfplay.evaluation import evaluate, load_eval_set
 
     model_dir = Path(args.model_dir)
-    if not (model_dir / "config.json").is_file():
+    if model_dir.exists() and not (model_dir / "config.json").is_file():
         raise ConfigError(f"no model in {model_dir}: expected a save_pretrained folder with config.json")
     run_config = next((parent / "config.yaml" for parent in model_dir.resolve().parents
-                       if (parent / "config.yaml").is_file()), None)
+                       if (parent / "config.yaml").is_file()), None) if model_dir.exists() else None
+    if args.config is None and run_config is None:
+        raise ConfigError(f"{args.model_dir} is not inside a run directory: name the config to evaluate it with, "
+                          "--config CONFIG (configs/default.yaml is the embedded default's)")
     overrides = list(args.overrides)
     if args.task is not None:
         overrides.insert(0, f"task.name={args.task}")
-    config = load_config(run_config, overrides)
+    config = load_config(args.config or run_config, overrides)
     task = make_task(config.task)
-    model = LanguageModel.load(str(model_dir), config.model.chat_template)
+    model = LanguageModel.load(args.model_dir, config.model.chat_template, config.model.dtype)
     eval_set = load_eval_set(task, config.evaluation)
     solver_args = config.grpo_config("solver", "unused")
     max_new_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
@@ -311,11 +319,13 @@ def _eval(args: argparse.Namespace) -> int:
                       sampling=Sampling.of(solver_args))
     warm = config.model.warm_start
     trained = range(warm.min_difficulty, warm.max_difficulty + 1) if warm.steps and run_config else None
-    result["distribution"] = {bucket: ("unknown" if trained is None else
-                                       "in" if int(bucket.rstrip("d")) in trained else "out")
+    result["distribution"] = {bucket: ("unknown" if trained is None or difficulty(bucket) is None else
+                                       "in" if difficulty(bucket) in trained else "out")
                               for bucket in result["count"]}
-    result["model"], result["task"], result["run_config"] = str(model_dir), task.name, str(run_config)
-    output = Path(args.output) if args.output else model_dir / "eval.json"
+    result["model"], result["task"] = args.model_dir, task.name
+    result["config"] = str(args.config or run_config)
+    hub_output = Path(f"eval-{args.model_dir.replace('/', '--')}.json")
+    output = Path(args.output) if args.output else model_dir / "eval.json" if model_dir.exists() else hub_output
     output.write_text(json.dumps(result, indent=2) + "\n")
     print(format_eval(result))
     print(f"written to {output}")

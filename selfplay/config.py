@@ -30,21 +30,26 @@ from selfplay.instruments import DEFAULT_MARKERS
 # The schema
 
 
+# The embedded default's task options: the tiny character model's (`TaskConfig.options` says why).
+TINY_ARITHMETIC_OPTIONS: dict[str, Any] = {
+    "ops": "+",
+    "max_digits": 6,
+    "max_operations": 1,
+    "answer_format": "reversed",
+    "topic_prompt": "P:",
+    "solver_template": "{problem}=",
+}
+
+
 @dataclass
 class TaskConfig:
     # A built-in task (`selfplay list`) or an import path 'package.module:ClassName'.
     name: str = "arithmetic"
-    # The task's own options: the fields of its dataclass. These suit the tiny character model: a bare prompt
-    # and answers written with reversed digits, which a 2-layer model learns far more easily (RESEARCH.md §4).
-    options: dict[str, Any] = field(
-        default_factory=lambda: {
-            "ops": "+",
-            "max_digits": 6,
-            "answer_format": "reversed",
-            "topic_prompt": "P:",
-            "solver_template": "{problem}=",
-        }
-    )
+    # The task's own options: the fields of its dataclass, whose defaults are written for instruction models
+    # (SQLM Table 6 prompts, `<answer>` tags). These, the embedded default's, suit the tiny character model: a bare
+    # prompt and answers written with reversed digits, which a 2-layer model learns far more easily (RESEARCH.md
+    # §4). They apply only while no config names a task and the model is not a hub id (`load_config`).
+    options: dict[str, Any] = field(default_factory=lambda: dict(TINY_ARITHMETIC_OPTIONS))
 
 
 @dataclass
@@ -180,14 +185,14 @@ class ScheduleConfig:
 
 METHODS = ("selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize")
 
-# SFT settings of the fine-tuning methods unless `method.sft` says otherwise: the learning rate the methods
-# experiment gives every method, one optimizer step per self-play step (methods.py), TRL's own logging and
-# checkpoints off. The seed is the solver's (`role_seed`).
-_SFT_DEFAULTS: dict[str, Any] = {
-    "learning_rate": 1e-4,
-    "lr_scheduler_type": "constant",
-    "max_grad_norm": 1.0,
-}
+# The solver's settings the fine-tuning methods' SFTConfig takes unless `method.sft` sets them: how it optimizes,
+# its precision and memory settings, its launch, so `method.name=filtered` on a 3B model trains as its GRPO does.
+_SFT_FROM_SOLVER = (
+    "learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "warmup_ratio", "weight_decay",
+    "max_grad_norm", "optim", "optim_args", "adam_beta1", "adam_beta2", "adam_epsilon",
+    "bf16", "fp16", "tf32", "gradient_checkpointing", "gradient_checkpointing_kwargs", "activation_checkpointing",
+    "deepspeed", "fsdp", "fsdp_config", "torch_compile",
+)
 
 
 @dataclass
@@ -212,7 +217,8 @@ class MethodConfig:
     # {answer} the true answer written as the solver writes answers.
     hint_template: str = "{prompt}\nHint: the correct answer is {truth}. Show the reasoning that leads to it."
     # TRL SFTConfig fields for the fine-tuning methods (any SFTConfig field but the seeds, which come from run.seed).
-    sft: dict[str, Any] = field(default_factory=lambda: dict(_SFT_DEFAULTS))
+    # Unset fields follow the solver's section (`_SFT_FROM_SOLVER`), then TRL's defaults.
+    sft: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,10 +310,13 @@ class SelfPlayConfig:
         return build_grpo_config(role, {**getattr(self, role), "seed": self.role_seed(role)}, output_dir)
 
     def sft_config(self, output_dir: str | Path):
-        """The TRL SFTConfig of the fine-tuning methods: one batch holds every answer of one step; the solver's
-        seed."""
+        """The TRL SFTConfig of the fine-tuning methods: `method.sft`, else the solver's own settings
+        (`_SFT_FROM_SOLVER`); one batch holds every answer of one step; the solver's seed."""
         solver = self.grpo_config("solver", "unused")
-        return build_sft_config({**self.method.sft, "per_device_train_batch_size": solver.generation_batch_size,
+        inherited = {key: getattr(solver, key) if key == "learning_rate" else self.solver[key]
+                     for key in _SFT_FROM_SOLVER if key in self.solver or key == "learning_rate"}
+        return build_sft_config({**inherited, **self.method.sft,
+                                 "per_device_train_batch_size": solver.generation_batch_size,
                                  "seed": self.role_seed("solver")}, output_dir)
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,8 +328,14 @@ class SelfPlayConfig:
 
 
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> SelfPlayConfig:
-    """The defaults, updated by the YAML file at `path`, then by `dotted.key=value` overrides; fully checked."""
+    """The defaults, updated by the YAML file at `path`, then by `dotted.key=value` overrides; fully checked.
+
+    The embedded default's task options are the tiny model's (`P:` as the topic prompt). A file or override that
+    names a task starts from that task's own options, written for instruction models; so does a hub model
+    (`Qwen/...`) under a config that names no task. A local model folder keeps them: it may hold a tiny model.
+    """
     data = dataclasses.asdict(SelfPlayConfig())
+    updates = []
     if path is not None:
         path = Path(path)
         if not path.is_file():
@@ -331,8 +346,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
             raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of sections, not {type(loaded).__name__}")
-        _renamed_sections_lose_options(data, loaded)
-        _merge(data, loaded, prefix="")
+        updates.append(loaded)
     for override in overrides:
         key, separator, text = override.partition("=")
         if not separator or not key:
@@ -341,9 +355,19 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
             value = yaml.safe_load(text)
         except yaml.YAMLError:
             value = text
-        update = _nest(key.split("."), value)
+        updates.append(_nest(key.split("."), value))
+    embedded_task, options_set = True, {}  # whether the task options are still the embedded default's
+    for update in updates:
+        task = update.get("task")
+        if embedded_task and isinstance(task, dict):
+            if "name" in task:
+                data["task"]["options"], embedded_task = {}, False
+            elif isinstance(task.get("options"), dict):
+                options_set.update(task["options"])
         _renamed_sections_lose_options(data, update)
         _merge(data, update, prefix="")
+    if embedded_task and _hub_id(data["model"]["name_or_path"]):
+        data["task"]["options"] = options_set
     config = build_dataclass(SelfPlayConfig, data, prefix="")
     check(config)
     return config
@@ -612,7 +636,7 @@ def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path
 
 
 def build_sft_config(section: dict[str, Any], output_dir: str | Path):
-    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **_SFT_DEFAULTS, **section, "output_dir": str(output_dir)}
+    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **section, "output_dir": str(output_dir)}
     return _trl_config("SFTConfig", "method.sft", settings)
 
 
@@ -642,6 +666,11 @@ def _renamed_sections_lose_options(data: dict[str, Any], update: dict[str, Any])
         new = update.get(section)
         if isinstance(new, dict) and "name" in new and new["name"] != data[section]["name"]:
             data[section]["options"] = {}
+
+
+def _hub_id(name_or_path: Any) -> bool:
+    """Whether a model name can only mean a hub model: not the built-in tiny model, not a local folder."""
+    return isinstance(name_or_path, str) and name_or_path != "builtin:tiny" and not Path(name_or_path).exists()
 
 
 def _nest(keys: list[str], value: Any) -> dict[str, Any]:

@@ -34,6 +34,11 @@ class EvalConfig:
     # of 50% to within about 1.6 points (one standard error), so that runs can be compared point by point; the
     # configs for real models use fewer, where each answer costs far more.
     per_bucket: int = 1000
+    # Which problems: "buckets" (the task's own generator, one bucket per difficulty below), a named set of
+    # `NAMED_SETS` (SQLM's test sets: "three_digit_multiplication", "linear_equations"), or a JSON-lines file
+    # with one {"problem": text, "truth": optional, "bucket": optional} per line, each text read by the task's
+    # parser (so a paper's own test set can be brought along).
+    problems: str = "buckets"
     # Difficulty buckets (operand digits for arithmetic): the warm-start range and at least two beyond it.
     min_difficulty: int = 1
     max_difficulty: int = 5
@@ -55,10 +60,32 @@ def bucket_name(difficulty: int) -> str:
 
 
 def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
-    """Distinct problems per difficulty bucket, each with its sympy ground truth, in a fixed order."""
-    rng = random.Random(config.seed)
+    """The problems `config.problems` names, each with its ground truth, in a fixed order."""
+    if config.problems == "buckets":
+        chosen = bucket_problems(task, config)
+    elif config.problems in NAMED_SETS:
+        chosen = NAMED_SETS[config.problems](task, config)
+    else:
+        chosen = file_problems(task, Path(config.problems))
     truth = SympyVerifier()
     rows: dict[str, list[Any]] = defaultdict(list)
+    for problem, bucket, difficulty, known in chosen:
+        rows["problem"].append(problem.text)
+        rows["truth"].append(known if known is not None else truth.truth(task, problem))
+        rows["bucket"].append(bucket)
+        rows["difficulty"].append(difficulty)
+        rows["features"].append(json.dumps(problem.features))
+    return Dataset.from_dict(dict(rows))
+
+
+# (problem, bucket, difficulty, truth where the set gives one)
+Chosen = list[tuple[Problem, str, int, "str | None"]]
+
+
+def bucket_problems(task: Task, config: EvalConfig) -> Chosen:
+    """Distinct problems per difficulty bucket, from the task's own generator."""
+    rng = random.Random(config.seed)
+    chosen: Chosen = []
     for difficulty in range(config.min_difficulty, config.max_difficulty + 1):
         seen: set[str] = set()
         for _ in range(config.per_bucket * 20):  # small buckets run out of distinct problems: stop trying
@@ -72,21 +99,73 @@ def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
             if task.formal(problem) is not None and task.parse_problem(problem.text) is None:
                 raise ConfigError(f"evaluation bucket {bucket_name(difficulty)} holds problems the task rejects "
                                   f"({problem.text}); lower evaluation.max_difficulty or the task's limits")
-            if problem.text in seen:
-                continue
-            seen.add(problem.text)
-            rows["problem"].append(problem.text)
-            rows["truth"].append(truth.truth(task, problem))
-            rows["bucket"].append(bucket_name(difficulty))
-            rows["difficulty"].append(difficulty)
-            rows["features"].append(json.dumps(problem.features))
-    return Dataset.from_dict(dict(rows))
+            if problem.text not in seen:
+                seen.add(problem.text)
+                chosen.append((problem, bucket_name(difficulty), difficulty, None))
+    return chosen
+
+
+def three_digit_multiplication(task: Task, config: EvalConfig) -> Chosen:
+    """SQLM's arithmetic test (Chen et al. 2025, Table 1): a three-digit number times a three-digit number,
+    `per_bucket` distinct problems in one bucket, `3x3d`."""
+    rng, seen, chosen = random.Random(config.seed), set(), []
+    while len(chosen) < config.per_bucket:
+        text = f"{rng.randint(100, 999)}*{rng.randint(100, 999)}"
+        problem = task.parse_problem(text)
+        if problem is None:
+            raise ConfigError(f"evaluation.problems=three_digit_multiplication: task {task.name!r} does not read "
+                              f"{text!r} (it needs '*' among its ops and at least 3 digits)")
+        if text not in seen:
+            seen.add(text)
+            chosen.append((problem, "3x3d", 3, None))
+    return chosen
+
+
+def linear_equations(task: Task, config: EvalConfig) -> Chosen:
+    """Linear equations, SQLM's algebra test in kind (OMEGA's problems are not shipped: pass them as a file):
+    the algebra task's four levels, one unknown or two, coefficients of one digit or two; `per_bucket` each."""
+    if task.name != "algebra":
+        raise ConfigError(f"evaluation.problems=linear_equations needs the algebra task, not {task.name!r}")
+    return bucket_problems(task, replace(config, min_difficulty=1, max_difficulty=4))
+
+
+NAMED_SETS = {"three_digit_multiplication": three_digit_multiplication, "linear_equations": linear_equations}
+
+
+def file_problems(task: Task, path: Path) -> Chosen:
+    """The problems of a JSON-lines file, each read by the task's parser; a line it cannot read is an error."""
+    if not path.is_file():
+        raise ConfigError(f"evaluation.problems must be 'buckets', one of {', '.join(NAMED_SETS)}, or a JSON-lines "
+                          f"file; {str(path)!r} is none of them")
+    chosen: Chosen = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = row["problem"]
+        except (ValueError, TypeError, KeyError):
+            raise ConfigError(f"{path}:{number}: expected a JSON object with a 'problem' string") from None
+        problem = task.parse_problem(text) if isinstance(text, str) else None
+        if problem is None:
+            raise ConfigError(f"{path}:{number}: task {task.name!r} cannot read this problem: {str(text)[:80]!r}")
+        truth = row.get("truth")
+        if truth is None and task.formal(problem) is None and task.name != "coding":
+            raise ConfigError(f"{path}:{number}: no 'truth', and task {task.name!r} cannot compute one")
+        difficulty = task.difficulty(problem)
+        chosen.append((problem, str(row.get("bucket", bucket_name(difficulty))), difficulty,
+                       None if truth is None else str(truth)))
+    if not chosen:
+        raise ConfigError(f"{path}: no problems")
+    return chosen
 
 
 def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
     """The evaluation set for this task and these settings, from disk when it was made before."""
     settings = {key: value for key, value in asdict(config).items()
-                if key in ("per_bucket", "min_difficulty", "max_difficulty", "seed")}  # what shapes the set
+                if key in ("problems", "per_bucket", "min_difficulty", "max_difficulty", "seed")}  # what shapes it
+    if Path(config.problems).is_file():
+        settings["file"] = hashlib.sha256(Path(config.problems).read_bytes()).hexdigest()
     fingerprint = json.dumps({"task": task.name, "options": vars(task), "eval": settings}, sort_keys=True, default=str)
     folder = Path(config.cache_dir) / hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     if (folder / "dataset_info.json").is_file():

@@ -42,8 +42,9 @@ def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> di
         metrics["proposer/difficulty_mean"] = mean(difficulties)
         for level, count in sorted(Counter(difficulties).items()):
             metrics[f"proposer/difficulty_share/{level}"] = count / len(problems)
-        for name in problems[0].features:
-            values = [p.features.get(name) for p in problems]
+        # numeric features, each over the problems that have it (a chain of operations reports no carries)
+        for name in dict.fromkeys(name for p in problems for name in p.features):
+            values = [p.features[name] for p in problems if name in p.features]
             if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 metrics[f"proposer/features/{name}_mean"] = mean(values)
     return metrics

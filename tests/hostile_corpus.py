@@ -111,21 +111,18 @@ FAMILIES: dict[str, list[str]] = {
 # problem. The solver is shown the canonical problem, never the text around it.
 READ_AS = {
     "arithmetic": {
-        "(" * 100 + "12+34" + ")" * 100: "12+34",  # brackets around the whole problem
         "eval('1+1')": "1+1",  # a problem inside code is still the problem; nothing is evaluated
-        "1\u200b2+3": "2+3",  # an invisible character splits `12`: the last clean operation is read
         "\u202e12+34": "12+34",  # a direction override before it
         "\ufeff12+34": "12+34",
         "1\u03032+3": "2+3",  # a combining mark splits `12`
         "12+34\udfff": "12+34",  # a lone surrogate after it
         "12+34\x00": "12+34",
         "1\x002+3": "2+3",
-        "\x1b[31m12+34": "12+34",  # a terminal colour code before it
         "1\r+\r2": "1+2",  # carriage returns are spaces
-        RANDOM_MEGABYTE: "7*4",  # somewhere in a megabyte of random symbols (only the first 20,000 are read)
+        "12\u22123": "12-3",  # the unicode minus sign
+        "12\xa0+\xa034": "12+34",  # no-break spaces
         "1+1=2=3": "1+1",  # what follows `=` is the proposer's claim, not part of the problem
         "12+34 = 46 = 46": "12+34",
-        "=12+34=": "12+34",
         "12+34)": "12+34",
         "12+34; __import__('os').system('ls')": "12+34",
         "12+34" + " " * 100_000: "12+34",
@@ -133,7 +130,6 @@ READ_AS = {
     "algebra": {
         _fill("x = 1; ", MEGA): "x = 1",  # the last of many equal equations
         "2x = 4; x = 2 = 3": "2x = 4",  # a chain of `=` is no equation; the one before it is
-        "x=2, x=3": "x = 3",  # two equations in one unknown: the last one
         "x = 1\ny = 2 = 3": "x = 1",
         "x = 2 lambda: 0": "x = 2",  # prose after an equation
         "2x + 3 = 7; " + "x" * 100_000: "2x = 4",
@@ -141,11 +137,12 @@ READ_AS = {
     },
 }
 
-# The hostile answers that earn reward 1 under `sympy` (the answer stated in a tag, or as a named value, amid
-# the garbage); every other hostile answer earns 0.
+# The hostile answers that earn reward 1 under `sympy` (the answer stated in a tag amid the garbage); every other
+# hostile answer earns 0. An answer followed by more (`<answer>46</answer><answer>...`, `x = 2 lambda: 0`) is not a
+# final answer (selfplay/answers.py).
 REWARDED = {
-    "arithmetic": {"\x00<answer>46</answer>", "<answer>46</answer>" + "<answer>" * 1000},
-    "algebra": {"x = 2 lambda: 0"},
+    "arithmetic": {"\x00<answer>46</answer>"},
+    "algebra": set(),
 }
 
 # Ordinary problems and answers the hostile texts are paired with, per task.

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from selfplay.answers import MAX_TEXT_CHARS
+from selfplay.answers import MAX_TEXT_CHARS, parse_number
 from selfplay.tasks import TASKS, ArithmeticTask
 from selfplay.tasks.arithmetic import count_carries
 from selfplay.types import Problem
@@ -84,7 +84,8 @@ from verifiers import SympyVerifier
     ],
 )
 def test_parse_problem(completion, expected):
-    problem = ArithmeticTask().parse_problem(completion)
+    # one operation, as the tiny model's default sets it (more operations: test_parse_problem_expressions)
+    problem = ArithmeticTask(max_operations=1).parse_problem(completion)
     assert (problem.text if problem else None) == expected
 
 
@@ -121,8 +122,90 @@ def test_parse_problem_respects_max_digits(max_digits, completion, expected):
 
 
 def test_parse_problem_features():
+    # one operation keeps the features the warm start and the instruments use, plus the expression tree
     problem = ArithmeticTask().parse_problem("What is 58 + 067?")
-    assert problem == Problem("58+67", {"left": 58, "op": "+", "right": 67, "digits": 2, "carries": 2})
+    assert problem == Problem("58+67", {"left": 58, "op": "+", "right": 67, "digits": 2, "carries": 2,
+                                        "operations": 1, "expression": ["+", "58", "67"]})
+
+
+def test_tiny_default_reads_as_before():
+    # the embedded default's options: `12+34` reads exactly as it did, features and all
+    task = ArithmeticTask(ops="+", max_digits=6, max_operations=1)
+    for text in ["12+34", "12 + 34", "12+34=", "What is 12+34?"]:
+        assert task.parse_problem(text) == Problem("12+34", {"left": 12, "op": "+", "right": 34, "digits": 2,
+                                                             "carries": 0, "operations": 1,
+                                                             "expression": ["+", "12", "34"]})
+    for text in ["12+34+5", "12*34", "12-34", "-12+34", "1.5+2", "1/2", "2^3"]:
+        assert task.parse_problem(text) is None
+
+
+# With the ops and limits of a chat-model config: several operations, division, powers, decimals.
+CHAT = ArithmeticTask(ops="+-*/^", max_digits=6, max_operations=4)
+
+
+@pytest.mark.parametrize(
+    "completion, text, features",
+    [
+        # several operations: the canonical text drops brackets the precedence does not need
+        ("Compute (234 × 567) + 89.", "234*567+89",
+         {"operations": 2, "digits": 3, "expression": ["+", ["*", "234", "567"], "89"]}),
+        ("Evaluate $(138 + 188) \\cdot 8$.", "(138+188)*8",
+         {"operations": 2, "digits": 3, "expression": ["*", ["+", "138", "188"], "8"]}),
+        # one operation on whole numbers: left/op/right as before; carries only for + - *
+        ("12 divided by 4", "12/4",
+         {"left": 12, "op": "/", "right": 4, "operations": 1, "digits": 2, "expression": ["/", "12", "4"]}),
+        ("What is 4,582 + 739?", "4582+739",
+         {"left": 4582, "op": "+", "right": 739, "carries": 3, "operations": 1, "digits": 4,
+          "expression": ["+", "4582", "739"]}),
+        # decimals count all their digits; a minus sign is an operation
+        ("What is 12.75 - 3.5?", "12.75-3.5", {"operations": 1, "digits": 4, "expression": ["-", "12.75", "3.5"]}),
+        ("What is -25 + 63?", "-25+63", {"operations": 2, "digits": 2, "expression": ["+", ["-", "25"], "63"]}),
+        ("Find the product of 321 and 654.", "321*654",
+         {"left": 321, "op": "*", "right": 654, "carries": 5, "operations": 1, "digits": 3,
+          "expression": ["*", "321", "654"]}),
+    ],
+)
+def test_parse_problem_expressions(completion, text, features):
+    problem = CHAT.parse_problem(completion)
+    assert problem == Problem(text, features)
+    # the canonical text reads back to the same problem
+    assert CHAT.parse_problem(problem.text) == problem
+
+
+@pytest.mark.parametrize(
+    "options, completion, read",
+    [
+        # max_operations bounds the count, a minus sign included
+        ({"max_operations": 2}, "1+2+3", True),
+        ({"max_operations": 2}, "1+2+3+4", False),
+        ({"max_operations": 2}, "-1+2+3", False),
+        # decimals and fractions only where division is allowed: without it every answer is whole
+        ({"ops": "+-*"}, "1.5+2", False),
+        ({"ops": "+-*/"}, "1.5+2", True),
+        ({"ops": "+-*"}, "\\frac{3}{4}+1", False),
+        # an operator outside ops, a minus sign too
+        ({"ops": "+*"}, "-3+4", False),
+        ({"ops": "+-*/"}, "2^3", False),
+        # max_digits applies to every operand, the exponent too
+        ({"max_digits": 2}, "12*34+56", True),
+        ({"max_digits": 2}, "12*34+567", False),
+        ({"max_digits": 2}, "2^100", False),
+        # a power whose value needs more than max_answer_digits digits is not computed at all
+        ({"max_answer_digits": 64}, "2^200", True),
+        ({"max_answer_digits": 64}, "2^213", False),
+        ({"max_answer_digits": 64, "max_digits": 3}, "999^999", False),
+        # a division by zero is no problem; a fraction's answer counts its numerator and denominator
+        ({}, "5/0", False),
+        ({}, "7/(3-3)", False),
+        ({"max_digits": 3, "max_answer_digits": 6}, "1/999", True),
+        ({"max_digits": 3, "max_answer_digits": 6}, "1/999+1/998", False),
+        # 0^0 is undefined
+        ({}, "0^0", False),
+    ],
+)
+def test_parse_problem_respects_limits(options, completion, read):
+    task = ArithmeticTask(**{"ops": "+-*/^", "max_digits": 6, "max_operations": 4, **options})
+    assert (task.parse_problem(completion) is not None) == read
 
 
 def test_parse_problem_ignores_text_past_the_limit():
@@ -264,6 +347,41 @@ def test_formal_gives_the_ground_truth(text, truth):
     assert SympyVerifier().truth(task, problem) == truth
 
 
+@pytest.mark.parametrize(
+    "text, truth",
+    [
+        # several operations, precedence, brackets
+        ("234*567+89", "132767"),
+        ("(138+188)*8", "2608"),
+        ("10-(4-3)", "9"),
+        # rationals: the truth is a fraction parse_number reads
+        ("3/4", "3/4"),
+        ("1.5+2.25", "15/4"),
+        ("-3/4-1", "-7/4"),
+        ("7/3*3", "7"),
+        # powers (computed in the verifier's worker) and a minus sign
+        ("2^10", "1024"),
+        ("1.5^2", "9/4"),
+        ("(-2)^3", "-8"),
+        ("-(2^2)+1", "-3"),
+    ],
+)
+def test_formal_gives_the_truth_of_expressions(text, truth):
+    problem = CHAT.parse_problem(text)
+    assert SympyVerifier().truth(CHAT, problem) == truth
+    assert parse_number(truth) is not None
+
+
+def test_formal_of_a_problem_recorded_before_expressions():
+    # eval sets and replay buffers written before the expression feature still state their problems
+    task = ArithmeticTask()
+    old = Problem("12+34", {"left": 12, "op": "+", "right": 34, "digits": 2, "carries": 0})
+    assert SympyVerifier().truth(task, old) == "46"
+    # malformed features state nothing
+    for features in [{}, {"expression": ["%", "1", "2"]}, {"expression": "1e5"}, {"expression": ["+", "1"]}]:
+        assert task.formal(Problem("x", features)) is None
+
+
 def test_formal_is_unevaluated():
     # built from parsed values and left unevaluated: the verifier, not the task, does the arithmetic
     task = ArithmeticTask()
@@ -337,6 +455,18 @@ def test_sample_problem_respects_difficulty_and_ops(ops, difficulty):
         assert problem.text == f"{features['left']}{features['op']}{features['right']}"
 
 
+@pytest.mark.parametrize("ops", ["/", "^", "+-*/^"])
+def test_sample_problem_with_division_and_powers(ops):
+    # no zero divisor, powers within max_answer_digits, and every problem reads back and has a truth
+    task = ArithmeticTask(ops=ops, max_digits=3, max_answer_digits=12)
+    rng = random.Random(3)
+    for _ in range(100):
+        problem = task.sample_problem(rng, rng.randint(1, 3))
+        assert task.parse_problem(problem.text) == problem
+        assert task.difficulty(problem) == problem.features["digits"]
+        assert task.formal(problem) is not None
+
+
 def test_sample_problem_uses_every_op():
     rng = random.Random(0)
     ops = {ArithmeticTask().sample_problem(rng, 2).features["op"] for _ in range(200)}
@@ -380,10 +510,13 @@ def test_sampled_problems_parse_back_to_themselves():
     [
         # ops must be non-empty
         ({"ops": ""}, "ops"),
-        # ops outside + - *
-        ({"ops": "/"}, "ops"),
-        ({"ops": "+/"}, "ops"),
+        # ops outside + - * / ^ (this test listed "/" here before division was read)
+        ({"ops": "%"}, "ops"),
+        ({"ops": "+="}, "ops"),
         ({"ops": "+x"}, "ops"),
+        # max_operations out of range, both ends
+        ({"max_operations": 0}, "max_operations"),
+        ({"max_operations": 17}, "max_operations"),
         # max_digits out of range, both ends
         ({"max_digits": 0}, "max_digits"),
         ({"max_digits": 31}, "max_digits"),
@@ -415,6 +548,9 @@ def test_bad_options_raise(options, message):
         # a single op, or any subset
         {"ops": "*"},
         {"ops": "-+"},
+        {"ops": "+-*/^"},
+        {"max_operations": 1},
+        {"max_operations": 16},
     ],
 )
 def test_good_options_accepted(options):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_verify_cases(monkeypatch, capsys, verifier, line, rewards, label):
 
 
 def test_verify_invalid_problem_and_bad_lines_keep_going(monkeypatch, capsys):
-    lines = [case("1+2+3", "6"), "not json", json.dumps({"problem": 3}), case("2*3", "6")]
+    lines = [case("seven apples", "6"), "not json", json.dumps({"problem": 3}), case("2*3", "6")]
     code, results, err = verify(monkeypatch, capsys, lines, "--verifier", "sympy")
     assert code == 2  # bad input lines make the exit code non-zero ...
     assert [r["status"] for r in results] == ["invalid", "invalid", "invalid", "ok"]  # ... but every line answers
@@ -163,3 +164,25 @@ def test_eval_a_run_checkpoint_with_the_runs_config(tiny_overrides, capsys, tmp_
 def test_eval_without_a_model_is_a_one_line_error(tmp_path, capsys):
     assert main(["eval", str(tmp_path)]) == 2
     assert "no model in" in capsys.readouterr().err
+
+
+def test_eval_outside_a_run_directory_needs_a_config(tmp_path, capsys):
+    # no silent tiny defaults: a model folder of its own says which task and prompts it is evaluated with
+    from agents import LanguageModel, TinyModelConfig
+
+    LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2)).save(tmp_path / "model")
+    assert main(["eval", str(tmp_path / "model"), "--k", "0"]) == 2
+    assert "--config" in capsys.readouterr().err
+    code = main(["eval", str(tmp_path / "model"), "--config", "configs/default.yaml", "--k", "0",
+                 "evaluation.max_difficulty=1", "evaluation.per_bucket=5", f"evaluation.cache_dir={tmp_path / 'sets'}"])
+    assert code == 0
+    result = json.loads((tmp_path / "model" / "eval.json").read_text())
+    assert result["count"] == {"1d": 5} and result["config"] == "configs/default.yaml"
+
+
+def test_eval_takes_a_hub_id(tmp_path, capsys, monkeypatch):
+    # offline, the hub id reaches the loader, which says it cannot load it (no run directory, no folder needed)
+    monkeypatch.chdir(tmp_path)
+    config = Path(__file__).parents[1] / "configs" / "sqlm_qwen2.5-3b_arithmetic.yaml"
+    assert main(["eval", "Qwen/Qwen2.5-3B-Instruct", "--config", str(config)]) == 2
+    assert "cannot load model 'Qwen/Qwen2.5-3B-Instruct'" in capsys.readouterr().err

@@ -100,3 +100,132 @@ def test_extracting_is_fast_on_unclosed_fences(completion):
 def test_bad_text_limit_raises(options):
     with pytest.raises(ValueError, match="max_text_chars"):
         CodingTask(**options)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# what instruction-tuned models write (the corpora in tests/realtext/coding_*.py hold many more)
+
+
+@pytest.mark.parametrize("line, test", [
+    # the forms misread before: numbering, bullets, labels, backticks, bold
+    ("1. 1 2 3 4 ||| 6", ["1 2 3 4", "6"]),
+    ("2) 1 2 3 4 ||| 6", ["1 2 3 4", "6"]),
+    ("- 1 2 3 4 ||| 6", ["1 2 3 4", "6"]),
+    ("• 1 2 3 4 ||| 6", ["1 2 3 4", "6"]),
+    ("Input: 1 2 3 4 ||| Output: 6", ["1 2 3 4", "6"]),
+    ("Input: 1 2 3 4 ||| Expected: 6", ["1 2 3 4", "6"]),
+    ("`1 2 3 4 ||| 6`", ["1 2 3 4", "6"]),
+    ("`1 2 3 4` ||| `6`", ["1 2 3 4", "6"]),
+    ("**1 2 3 4 ||| 6**", ["1 2 3 4", "6"]),
+    ("**Test 1:** `1 2 3 4` ||| `6`", ["1 2 3 4", "6"]),
+    ("- **Input:** `-1 -2` ||| **Output:** `-3`", ["-1 -2", "-3"]),
+    ('"1 2" ||| "3"', ["1 2", "3"]),
+    # signs and decimals are values, not bullets or numbering
+    ("-1 2 ||| 1", ["-1 2", "1"]),
+    ("1.5 2 ||| 3.5", ["1.5 2", "3.5"]),
+    # not a test: comments or explanations after a value, a label left over, prose, a row of stars
+    ("1 2 ||| 3 (1 + 2)", None),
+    ("1 2 ||| 3  # sum", None),
+    ("1 2 ||| 3 -> the sum", None),
+    ("Input: 1 2 ||| Output: Output: 3", None),
+    ("empty line ||| 0", None),
+    ("3 ||| ***", None),
+    ("1 2 ||| 3.", None),
+])
+def test_read_test(line, test):
+    assert TASK.read_test(line) == test
+
+
+QWEN = """Sure! Here's an easy programming problem:
+
+### Problem: Sum of Even Numbers
+
+Given a line of space-separated integers, print the sum of the even ones.
+
+### Test Cases
+```
+INPUT ||| OUTPUT
+1 2 3 4 ||| 6
+5 7 ||| 0
+```
+
+Do not solve it.
+
+```python
+print(sum(x for x in map(int, input().split()) if x % 2 == 0))
+```"""
+
+
+def test_statement_without_preamble_heading_marks_lead_in_or_solution():
+    problem = TASK.parse_problem(QWEN)
+    assert problem.text == ("Problem: Sum of Even Numbers\n\n"
+                            "Given a line of space-separated integers, print the sum of the even ones.")
+    assert problem.features["tests"] == [["1 2 3 4", "6"], ["5 7", "0"]]  # the header line is no test
+
+
+@pytest.mark.parametrize("solution", [
+    "Solution:\n```python\nprint(sum(map(int, input().split())))\n```",
+    "```python\nprint(sum(map(int, input().split())))\n```",
+    "```\nprint(sum(map(int, input().split())))\n```",
+])
+def test_a_solution_before_the_tests_is_not_shown_to_the_solver(solution):
+    problem = TASK.parse_problem(f"Print the sum of the integers.\n\n{solution}\n\nTests:\n1 2 ||| 3\n4 ||| 4")
+    assert problem.text == "Print the sum of the integers."
+    assert problem.features["tests"] == [["1 2", "3"], ["4", "4"]]
+
+
+@pytest.mark.parametrize("completion", [
+    "Problem 1: Print the sum.\n1 2 ||| 3\n4 ||| 4\nProblem 2: Print the max.\n1 2 ||| 2\n4 ||| 4",  # two problems
+    "Print the sum.\nINPUT ||| OUTPUT\n1 2 ||| 3",  # the header is no test: one test is too few
+    "<think>\nPrint the sum.\n1 2 ||| 3\n4 ||| 4",  # cut off while thinking
+])
+def test_completions_that_state_no_one_problem_are_invalid(completion):
+    assert TASK.parse_problem(completion) is None
+
+
+def test_tests_after_a_solution_are_not_read():
+    completion = "Print the sum.\n1 2 ||| 3\n4 ||| 4\n```python\nprint(f'{1} ||| {2}')\n```\n5 ||| 5"
+    assert TASK.parse_problem(completion).features["tests"] == [["1 2", "3"], ["4", "4"]]
+
+
+PROGRAM = "nums = list(map(int, input().split()))\nprint(sum(nums))"
+INDENTED = "\n".join("    " + line for line in PROGRAM.splitlines())
+
+
+@pytest.mark.parametrize("completion, program", [
+    # the Python fence, however it is labelled, never a shell command or sample output
+    (f"```Python\n{PROGRAM}\n```", PROGRAM),
+    (f"```python3\n{PROGRAM}\n```", PROGRAM),
+    (f"```Python3\n{PROGRAM}\n```", PROGRAM),
+    (f"```py\n{PROGRAM}\n```\n```bash\npython main.py < in.txt\n```", PROGRAM),
+    (f"```python\n{PROGRAM}\n```\nOutput:\n```text\n6\n```", PROGRAM),
+    (f"```python\n{PROGRAM}\n```\nRun it:\n```\n$ echo 1 2 3 | python main.py\n6\n```", PROGRAM),
+    ("```bash\npython main.py\n```", None),
+    (f"```\n{PROGRAM}\n```", PROGRAM),  # unlabelled, and it reads input
+    ("```\n6\n```", None),  # unlabelled, and no program
+    # a harness after the program: the fence that reads input
+    (f"```python\n{PROGRAM}\n```\nCheck:\n```python\nassert sum([1, 2]) == 3\n```", PROGRAM),
+    # indented code is dedented, in a fence and in tags
+    (f"1. Code:\n   ```python\n{INDENTED}\n   ```", PROGRAM),
+    (f"<answer>\n{INDENTED}\n</answer>", PROGRAM),
+    # cut off: an unclosed fence at the end, an unclosed <answer>
+    (f"```python\n{PROGRAM}\n```\nFaster:\n```python\nimport sys", None),
+    (f"<answer>\n```python\n{PROGRAM}\n```", None),
+    # in tags, a fence elsewhere is no answer; commentary after the tags does not undo it
+    (f"<answer>{PROGRAM}</answer>\nAlternative:\n```python\nprint(0)\n```", PROGRAM),
+    (f"<answer>{PROGRAM}</answer>\nThis runs in O(n) time: 1 2 3 gives 6.", PROGRAM),
+])
+def test_extract_program_from_instruct_completions(completion, program):
+    assert TASK.extract_answer(completion) == program
+
+
+@pytest.mark.parametrize("completion, program", [
+    # The rule shared with extract_tagged_answer: the answer comes after the last </think>, and a <think> left
+    # open means the completion was cut off before it answered.
+    (f"<think>\nDraft:\n```python\nprint(0)\n```\n</think>\n```python\n{PROGRAM}\n```", PROGRAM),
+    (f"<think>\n<answer>print(0)</answer>\n</think>\n<answer>{PROGRAM}</answer>", PROGRAM),
+    (f"<think>\nDraft:\n```python\n{PROGRAM}\n```\nLet me check", None),
+    (f"<think>\n<answer>{PROGRAM}</answer>", None),
+])
+def test_only_what_follows_the_thinking_is_the_program(completion, program):
+    assert TASK.extract_answer(completion) == program

@@ -87,6 +87,53 @@ def test_every_trl_seed_derives_from_the_run_seed(seed):
     assert config.grpo_config("solver", "out").data_seed is None  # batches ordered by the seed above
 
 
+def test_fine_tuning_methods_train_with_the_solvers_settings_unless_told():
+    # a 3B solver at 1e-6 in bf16 with checkpointing: `method.name=filtered` fine-tunes the same way, not at a
+    # tiny model's constant
+    solver = ["solver.learning_rate=1e-6", "solver.weight_decay=0.01", "solver.activation_checkpointing=true",
+              "solver.lr_scheduler_type=cosine"]
+    sft = load_config(overrides=solver).sft_config("out")
+    assert (sft.learning_rate, sft.weight_decay, sft.lr_scheduler_type.value) == (1e-6, 0.01, "cosine")
+    assert sft.activation_checkpointing is True
+    assert load_config(overrides=[*solver, "method.sft.learning_rate=3e-5"]).sft_config("out").learning_rate == 3e-5
+    # the embedded default's solver learns at 3e-4, and so do its fine-tuning methods
+    assert load_config().sft_config("out").learning_rate == 3e-4
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Task options: the tiny model's prompts only where the tiny model is
+
+
+def test_the_embedded_default_keeps_the_tiny_prompts():
+    options = load_config().task.options
+    assert options["topic_prompt"] == "P:" and options["solver_template"] == "{problem}="
+    # a variant of the embedded default that names no task keeps them, with its own changes
+    assert load_config(overrides=["task.options.max_digits=4"]).task.options["topic_prompt"] == "P:"
+
+
+@pytest.mark.parametrize("naming", [
+    ["task.name=arithmetic"],                               # the same task, named
+    ["task.name=arithmetic", "task.options.max_digits=3"],  # named with options but no prompts
+    ["model.name_or_path=Qwen/Qwen2.5-3B-Instruct"],        # a hub model under a config that names no task
+    ["model.name_or_path=Qwen/Qwen2.5-3B-Instruct", "task.options.answer_format=tagged"],
+])
+def test_a_named_task_or_a_hub_model_gets_the_instruction_prompts(naming):
+    options = load_config(overrides=naming).task.options
+    assert "topic_prompt" not in options and "solver_template" not in options  # the task's own defaults
+    assert "answer_format" not in options or options["answer_format"] == "tagged"  # what was set is kept
+    assert "max_digits" not in options or options["max_digits"] == 3
+
+
+def test_a_local_model_folder_keeps_the_embedded_options(tmp_path):
+    # a folder may hold a saved tiny model, as the tests' own do
+    assert load_config(overrides=[f"model.name_or_path={tmp_path}"]).task.options["topic_prompt"] == "P:"
+
+
+def test_a_file_naming_the_task_then_an_override_keeps_the_files_options(tmp_path):
+    path = _write(tmp_path, "task:\n  name: arithmetic\n  options: {topic_prompt: 'Q:'}\n")
+    assert load_config(path, ["task.name=arithmetic"]).task.options == {"topic_prompt": "Q:"}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # YAML files and overrides
 
@@ -301,7 +348,7 @@ def test_import_path_names_are_accepted(overrides):
         (["proposer_reward.options.lo=1"], ["'proposer_reward.options.lo'", "low"]),
         # options of the right name but the wrong type or value
         (["task.options.max_digits=2.5"], ["'task.options.max_digits'"]),
-        (["task.options.ops=/"], ["ops"]),
+        (["task.options.ops=%"], ["ops"]),
         (["verifier.name=majority", "verifier.options.ties=sometimes"], ["'verifier.options.ties'"]),
         # an override that is not key=value
         (["noequals"], ["'noequals'"]),

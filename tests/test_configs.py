@@ -61,3 +61,36 @@ def test_sqlm_config_follows_the_paper():
         assert args.max_completion_length == 1024 and args.lr_scheduler_type == "constant"
     assert config.schedule.proposer_every == 5 and config.verifier.name == "majority"
     assert config.model.name_or_path == "Qwen/Qwen2.5-3B-Instruct" and config.model.shared
+
+
+# A ChatML template, as Qwen2.5's tokenizer has (the hub's tokenizers are not reachable offline).
+CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_each_config_sends_the_prompts_it_means(path):
+    """What the proposer and the solver are shown, as the model's tokenizer renders it: a tiny model its bare
+    character prompts, an instruction model the task's instructions (SQLM Table 6 style) in its chat template."""
+    import random
+
+    from agents import LanguageModel, TinyModelConfig
+    from selfplay.components import make_task
+
+    config = load_config(path)
+    task = make_task(config.task)
+    problem = task.sample_problem(random.Random(0), config.evaluation.min_difficulty)
+    proposer, solver = task.proposer_prompt(), task.solver_prompt(problem)
+    statement = problem.features.get("statement", problem.text)
+    if config.model.name_or_path == "builtin:tiny":
+        # no instructions a 2-layer character model could not read: a marker, then the problem and a separator
+        assert proposer == "P:" and solver in (f"{statement}=", f"{statement}|")
+        return
+    assert config.model.chat_template in ("auto", "on")
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
+    model.tokenizer.chat_template = CHATML
+    model = LanguageModel(model.model, model.tokenizer, use_chat_template=True)
+    for prompt in (proposer, solver):
+        assert model.render(prompt) == f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
+    assert len(proposer) > 100 and "do not solve" in proposer.lower()  # a topic prompt in words, SQLM's kind
+    assert "<answer>" in solver and "</answer>" in solver and solver.rstrip().endswith(statement)

@@ -139,3 +139,57 @@ def test_a_bucket_the_task_cannot_generate_is_a_config_error(tmp_path):
         generate_eval_set(AlgebraTask(), settings(tmp_path, max_difficulty=5))
     with pytest.raises(ConfigError, match="evaluation bucket 3d"):
         generate_eval_set(CodingTask(), settings(tmp_path, max_difficulty=3))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Named sets and sets from a file
+
+
+def test_three_digit_multiplication_is_sqlms_arithmetic_test(tmp_path):
+    dataset = generate_eval_set(ArithmeticTask(ops="+-*"), settings(tmp_path, problems="three_digit_multiplication"))
+    assert len(dataset) == 30 and set(dataset["bucket"]) == {"3x3d"} and len(set(dataset["problem"])) == 30
+    for text, truth in zip(dataset["problem"], dataset["truth"]):
+        left, right = text.split("*")
+        assert 100 <= int(left) <= 999 and 100 <= int(right) <= 999 and int(truth) == int(left) * int(right)
+    # a task that cannot read products cannot be tested on them
+    with pytest.raises(ConfigError, match="three_digit_multiplication"):
+        generate_eval_set(ArithmeticTask(ops="+"), settings(tmp_path, problems="three_digit_multiplication"))
+
+
+def test_linear_equations_cover_one_and_two_unknowns(tmp_path):
+    from selfplay.tasks import AlgebraTask
+
+    dataset = generate_eval_set(AlgebraTask(), settings(tmp_path, problems="linear_equations", max_difficulty=1))
+    assert set(dataset["bucket"]) == {"1d", "2d", "3d", "4d"}  # every level, whatever the bucket range says
+    assert {truth.count("=") for truth in dataset["truth"]} == {1, 2}
+    with pytest.raises(ConfigError, match="needs the algebra task"):
+        generate_eval_set(TASK, settings(tmp_path, problems="linear_equations"))
+
+
+def test_a_set_from_a_file_is_read_by_the_tasks_parser(tmp_path):
+    path = tmp_path / "test.jsonl"
+    path.write_text('{"problem": "What is 12 + 30?"}\n\n{"problem": "7+8", "truth": "15", "bucket": "easy"}\n')
+    dataset = load_eval_set(ArithmeticTask(), settings(tmp_path, problems=str(path)))
+    assert dataset["problem"] == ["12+30", "7+8"] and dataset["truth"] == ["42", "15"]
+    assert dataset["bucket"] == ["2d", "easy"]
+    # a changed file is a new set, not the cached one
+    path.write_text('{"problem": "1+1"}\n')
+    assert load_eval_set(ArithmeticTask(), settings(tmp_path, problems=str(path)))["truth"] == ["2"]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ('{"problem": "write a poem"}\n', "cannot read this problem"),
+    ("not json\n", "expected a JSON object"),
+    ('{"question": "1+1"}\n', "expected a JSON object"),
+    ("\n", "no problems"),
+])
+def test_a_bad_problem_file_is_a_one_line_error(tmp_path, content, fragment):
+    path = tmp_path / "test.jsonl"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=fragment):
+        generate_eval_set(ArithmeticTask(), settings(tmp_path, problems=str(path)))
+
+
+def test_an_unknown_set_name_lists_the_choices(tmp_path):
+    with pytest.raises(ConfigError, match="three_digit_multiplication, linear_equations"):
+        generate_eval_set(TASK, settings(tmp_path, problems="gsm8k"))

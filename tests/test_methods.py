@@ -24,8 +24,7 @@ ARITHMETIC = make_task(TaskConfig())  # the embedded default's task: reversed an
 
 
 def judged(text: str, answers: list[str], rewards: list[float | None]) -> Judged:
-    left, right = text.split("+")
-    problem = ARITHMETIC.make_problem(int(left), "+", int(right))
+    problem = ARITHMETIC.parse_problem(text)
     return Judged(problem, [Attempt(a, ARITHMETIC.extract_answer(a)) for a in answers], Verdict(rewards, None))
 
 

@@ -89,6 +89,15 @@ def test_proposer_metrics():
     assert "proposer/reward_mean" not in proposer_metrics(TASK, proposals, trained=False)
 
 
+def test_a_feature_some_problems_lack_is_averaged_over_those_that_have_it():
+    # a chain of operations has no carries; the sums beside it still report theirs, whichever comes first
+    task = ArithmeticTask(ops="+*")
+    problems = [task.parse_problem("(12+34)*2"), task.parse_problem("58+67")]
+    metrics = proposer_metrics(task, [Proposal("", problem, reward=0.0) for problem in problems], trained=False)
+    assert metrics["proposer/features/carries_mean"] == 2
+    assert metrics["proposer/features/operations_mean"] == 1.5
+
+
 def test_records_one_per_proposal_and_per_solver_problem():
     proposals = [Proposal("2+2", TASK.parse_problem("2+2"), PHASE[0], 1.0), Proposal("x", None, None, -1.0)]
     rows = records(7, TASK, proposals, True, PHASE, TRUTHS)

@@ -217,8 +217,8 @@ def _score(completions, settings=None, verifier=None, reward=None, solver=None):
         ("9-4", 0.0, "5"),
         # no problem: the invalid penalty
         ("hello", -1.0, None),
-        # a chain is invalid too
-        ("1+2+3", -1.0, None),
+        # arithmetic the task cannot read is invalid too
+        ("12+34!", -1.0, None),
     ],
 )
 def test_score_proposals_single(completion, expected, label):

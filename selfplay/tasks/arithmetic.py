@@ -1,9 +1,11 @@
-"""Integer arithmetic: one `+`, `-` or `*` between two non-negative integers.
+"""Arithmetic: expressions of `+ - * / ^` on integers and decimals, as many operations as `max_operations` allows.
 
-The problem text is canonical (`347*829`); answers are compared by value; the ground truth is computed by sympy
-from the parsed integers. `answer_format` picks how the solver writes its answer: inside `<answer>` tags or
-`\\boxed{}` (chat models; a completion that is only a number counts too), bare, or with its digits reversed, least
-significant first (tiny models learn carries far more easily that way, see RESEARCH.md section 4).
+The proposer's problem is read with selfplay/expressions.py (prose, markdown, LaTeX and spelled-out forms as chat
+models write them); the problem text is canonical (`347*829`, `(138+188)*8`); answers are compared by value; the
+ground truth is computed by sympy from the parsed expression tree, never from model text. `answer_format` picks
+how the solver writes its answer: inside `<answer>` tags or `\\boxed{}` (chat models; a completion that is only a
+number counts too), bare, or with its digits reversed, least significant first (tiny models learn carries far
+more easily that way, see RESEARCH.md section 4).
 """
 
 from __future__ import annotations
@@ -16,25 +18,26 @@ from typing import ClassVar, Literal
 
 import sympy
 
-from selfplay.answers import extract_tagged_answer, parse_number
+from selfplay.answers import after_thinking, extract_tagged_answer, parse_number, read_number
+from selfplay.expressions import (MAX_OPERATIONS, PRECEDENCE, Expression, Tree, find_problem, is_tree,
+                                  number_value)
 from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
-# One binary operation on two integers, not part of a longer expression: `1+2+3`, `1 + 2 + 3`, `(1+2)*3`, `2**3`,
-# `12+34!`, `12+34e5` and `12+34(5)` are not problems. What comes before is checked by `_continues_left` (a
-# lookbehind cannot skip spaces and brackets).
-_EXPRESSION = re.compile(
-    r"(?<![\d.+\-*/^×!])(\d+)\s*([+\-*×])\s*(\d+)(?!\d|\.\d|[eE][+-]?\d|\(|[\s)\]}]*[+\-*/^×!])", re.ASCII)
-_OPERATORS = "+-*/^×"
 _LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
 
 
 @dataclass
 class ArithmeticTask(Task):
-    """Integer problems `a+b`, `a-b`, `a*b`; ground truth by sympy. Fields: the `task.options` of a config."""
+    """Arithmetic problems such as `a+b`, `234*567+89`, `3/4-1.5`; ground truth by sympy. Fields: the
+    `task.options` of a config."""
 
-    # Which operations problems may use.
+    # Which operations problems may use, any of `+-*/^` (`-` covers a minus sign too). Decimals and fractions are
+    # read only where `/` is allowed: without it every answer is a whole number.
     ops: str = "+-*"
+    # The most operations a problem may have (a minus sign counts): 1 is the tiny model's single `a+b`; chat
+    # models write a few, `(234 × 567) + 89`.
+    max_operations: int = 4
     # Operands with more digits than this make a problem invalid: it bounds the work of judging a problem.
     max_digits: int = 3
     # An answer with more digits than this (numerator and denominator together) is unparsable; at least
@@ -52,14 +55,17 @@ class ArithmeticTask(Task):
     # The solver's prompt; {problem} is replaced by the problem, such as `347*829`.
     solver_template: str = (
         "Solve this arithmetic problem. Think inside <think> </think>, then give only the final number inside "
-        "<answer> </answer>.\nProblem: {problem}"
+        "<answer> </answer>, as a fraction such as 9/8 if it is not a whole number.\nProblem: {problem}"
     )
 
     name: ClassVar[str] = "arithmetic"
 
     def __post_init__(self) -> None:
-        if not self.ops or set(self.ops) - set("+-*"):
-            raise ValueError(f"task.options.ops must be made of '+', '-' and '*', got {self.ops!r}")
+        if not self.ops or set(self.ops) - set(PRECEDENCE):
+            raise ValueError(f"task.options.ops must be made of '+', '-', '*', '/' and '^', got {self.ops!r}")
+        if not 1 <= self.max_operations <= MAX_OPERATIONS:
+            raise ValueError(f"task.options.max_operations must be between 1 (one `a+b`) and {MAX_OPERATIONS}, got "
+                             f"{self.max_operations}")
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
         if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
@@ -71,29 +77,36 @@ class ArithmeticTask(Task):
         return self.topic_prompt
 
     def parse_problem(self, completion: str) -> Problem | None:
-        text = completion[: self.max_text_chars]
-        matches = list(_EXPRESSION.finditer(text))
-        if not matches or _continues_left(text, matches[-1].start()):
+        text = after_thinking(completion[: self.max_text_chars])  # a model that thinks first states it after
+        tree = find_problem(text) if text is not None else None
+        expression = Expression.of(tree, self.max_answer_digits) if tree is not None else None
+        if expression is None or not self.allows(expression):
             return None
-        left, op, right = matches[-1].groups()
-        op = "*" if op == "×" else op
-        left, right = left.lstrip("0") or "0", right.lstrip("0") or "0"  # so int() never sees a huge string
-        if op not in self.ops or max(len(left), len(right)) > self.max_digits:
-            return None
-        return self.make_problem(int(left), op, int(right))
+        return self.make_problem(expression)
 
-    def make_problem(self, left: int, op: str, right: int) -> Problem:
-        """The canonical problem for `left op right`, with the features used for difficulty buckets."""
-        return Problem(
-            text=f"{left}{op}{right}",
-            features={
-                "left": left,
-                "op": op,
-                "right": right,
-                "digits": max(len(str(left)), len(str(right))),
-                "carries": count_carries(left, op, right),
-            },
-        )
+    def allows(self, expression: Expression) -> bool:
+        """Whether a problem is within the options: its operators, operations, operand digits, and an answer
+        that can be written in `max_answer_digits` digits (what `answer_key` reads)."""
+        value = expression.value
+        answer_digits = len(str(abs(value.numerator))) + (len(str(value.denominator)) if value.denominator > 1 else 0)
+        return (expression.operators <= set(self.ops) and expression.operations <= self.max_operations
+                and expression.digits <= self.max_digits and (not expression.decimals or "/" in self.ops)
+                and answer_digits <= self.max_answer_digits)
+
+    def make_problem(self, expression: Expression) -> Problem:
+        """The canonical problem for an expression, with the features used for difficulty buckets: `operations`,
+        `digits` (the most operand digits) and the `expression` tree that `formal` states; for one operation on
+        two whole numbers also `left`, `op`, `right` and, for `+ - *`, `carries`."""
+        features: dict = {}
+        tree = expression.tree
+        operands = tree[1:] if isinstance(tree, list) else []
+        if len(operands) == 2 and all(isinstance(operand, str) and "." not in operand for operand in operands):
+            left, op, right = int(operands[0]), tree[0], int(operands[1])
+            features.update(left=left, op=op, right=right)
+            if op in "+-*":
+                features["carries"] = count_carries(left, op, right)
+        features.update(operations=expression.operations, digits=expression.digits, expression=tree)
+        return Problem(text=expression.text, features=features)
 
     def solver_prompt(self, problem: Problem) -> str:
         return self.solver_template.replace("{problem}", problem.text)
@@ -101,8 +114,9 @@ class ArithmeticTask(Task):
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":
             tagged = extract_tagged_answer(completion, self.max_text_chars)
-            # A completion that is nothing but a number is an unambiguous answer too.
-            if tagged is not None or self.answer_key(completion) is None:
+            # A completion that is nothing but a number is an unambiguous answer too (only a bare number: prose
+            # without tags is not read).
+            if tagged is not None or parse_number(completion[: self.max_text_chars], self.max_answer_digits) is None:
                 return tagged
             return completion.strip()
         match = _LEADING_ANSWER.match(completion[: self.max_text_chars])
@@ -111,15 +125,24 @@ class ArithmeticTask(Task):
         return match[1][::-1] if self.answer_format == "reversed" else match[1]
 
     def answer_key(self, answer: str | None) -> Hashable | None:
+        """The value of an answer: in the tagged format as chat models write it (`\\boxed{287,663}`, `$-3/4$`,
+        `\\frac{3}{4}`, "287663 apples"; see `read_number`), in the tiny model's formats the bare number only.
+
+        >>> task = ArithmeticTask()
+        >>> task.answer_key("3/4") == task.answer_key(r"$\\frac{3}{4}$") == task.answer_key("0.75")
+        True
+        >>> task.answer_key("**0.75**"), task.answer_key("1.234")  # 1.234 may be 1234 written the European way
+        (Fraction(3, 4), None)
+        """
+        if self.answer_format == "tagged":
+            return read_number(answer, self.max_answer_digits)
         return parse_number(answer, self.max_answer_digits)
 
-    def formal(self, problem: Problem) -> sympy.Expr:
-        left, right = sympy.Integer(problem.features["left"]), sympy.Integer(problem.features["right"])
-        if problem.features["op"] == "+":
-            return sympy.Add(left, right, evaluate=False)
-        if problem.features["op"] == "-":
-            return sympy.Add(left, sympy.Mul(-1, right, evaluate=False), evaluate=False)
-        return sympy.Mul(left, right, evaluate=False)
+    def formal(self, problem: Problem) -> sympy.Expr | None:
+        tree = problem.features.get("expression")
+        if tree is None and {"left", "op", "right"} <= problem.features.keys():  # recorded before expressions
+            tree = [problem.features["op"], str(problem.features["left"]), str(problem.features["right"])]
+        return statement(tree) if is_tree(tree) else None
 
     def format_answer(self, answer: str) -> str:
         if self.answer_format == "tagged":
@@ -127,28 +150,52 @@ class ArithmeticTask(Task):
         return answer[::-1] if self.answer_format == "reversed" else answer
 
     def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
-        """Both operands drawn uniformly from numbers of at most `difficulty` digits, at least one with exactly
-        that many."""
+        """One operation. Both operands drawn uniformly from numbers of at most `difficulty` digits, at least one
+        with exactly that many; a divisor is never 0; a power's base is the larger, its exponent at most 9 and
+        small enough for the result to fit in `max_answer_digits`."""
         low, high = (0 if difficulty == 1 else 10 ** (difficulty - 1)), 10**difficulty - 1
         left, right = rng.randint(low, high), rng.randint(0, high)
         if rng.random() < 0.5:
             left, right = right, left
-        return self.make_problem(left, rng.choice(self.ops), right)
+        op = rng.choice(self.ops)
+        if op == "/" and right == 0:
+            right = rng.randint(1, high)
+        if op == "^":
+            left = max(left, right)
+            right = rng.randint(1 if left == 0 else 0, max(1, min(9, self.max_answer_digits // difficulty)))
+        expression = Expression.of([op, str(left), str(right)], self.max_answer_digits)
+        if expression is None:
+            raise ValueError(f"difficulty {difficulty}: {left}{op}{right} has more than max_answer_digits digits")
+        return self.make_problem(expression)
 
     def difficulty(self, problem: Problem) -> int:
         return int(problem.features["digits"])
 
 
-def _continues_left(text: str, start: int) -> bool:
-    """Whether an operator comes before `start`, across spaces and opening brackets: `3 * (1+2)`, `1 + 2+3`.
+def statement(tree: Tree) -> sympy.Expr:
+    """The sympy statement of an expression tree, unevaluated (the verifier does the arithmetic): numbers are
+    sympy rationals, `a-b` is `a + (-1)*b` and `a/b` is `a * b**-1`.
 
-    >>> _continues_left("3 * (1+2)", 5), _continues_left("What is (1+2)?", 9)
-    (True, False)
+    >>> statement(["/", ["-", "3", "1.5"], "4"]).doit(), statement(["+", "1", "2"]).args
+    (3/8, (1, 2))
     """
-    position = start - 1
-    while position >= 0 and (text[position].isspace() or text[position] in "([{"):
-        position -= 1
-    return position >= 0 and text[position] in _OPERATORS
+    if isinstance(tree, str):
+        value = number_value(tree)
+        return sympy.Rational(value.numerator, value.denominator)
+    op, *operands = tree
+    parts = [statement(operand) for operand in operands]
+    if len(parts) == 1:
+        return sympy.Mul(-1, parts[0], evaluate=False)
+    left, right = parts
+    if op == "+":
+        return sympy.Add(left, right, evaluate=False)
+    if op == "-":
+        return sympy.Add(left, sympy.Mul(-1, right, evaluate=False), evaluate=False)
+    if op == "*":
+        return sympy.Mul(left, right, evaluate=False)
+    if op == "/":
+        return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
+    return sympy.Pow(left, right, evaluate=False)
 
 
 def count_carries(left: int, op: str, right: int) -> int:
