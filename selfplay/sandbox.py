@@ -1,15 +1,26 @@
 """Running untrusted Python (model-written programs) in a separate, limited process; never raises.
 
 Each run gets a fresh interpreter (`python -I -S -B`: no environment variables, no site-packages, no user files on
-`sys.path`, no bytecode written), a throw-away working directory, resource limits, its own session (the whole
-process group is killed at the end), and output read with a size bound. Inside the child, before the program
-runs, a wrapper tries to move it into an empty network namespace and installs an audit hook that refuses
-sockets, new processes, ctypes and file access outside its directory (the standard library stays readable).
+`sys.path`, no bytecode written), resource limits, its own session, and output read with a size bound.
 
-What backs what: the resource limits, the process-group kill and the network namespace are enforced by the
-kernel. The audit hook is not a security boundary (PEP 578 says so: code that corrupts interpreter memory can get
-past it); it stops ordinary programs, mistakes included, from touching the network, the file system or other
-processes. For hostile code, run the whole trainer in a container or as an unprivileged user as well.
+Isolated (the default): bubblewrap (`bwrap`) starts the interpreter in new PID, mount, network, IPC, UTS and cgroup
+namespaces. The program sees a file system of its own: `/usr`, the Python installation, a fresh `/proc` and a
+minimal `/dev`, all read-only, plus two small empty tmpfs folders it may write, its working folder
+(`/sandbox/work`) and `/tmp`; nothing else of the machine (no `/etc`, no home folders, no run directories, no
+`/dev/shm`). It sees no process but its own, so it can signal none, and when it ends (or is killed) the kernel
+kills everything it started. It runs as an unprivileged user: a caller that is root gives the program uid/gid
+65534 (nobody) and no capabilities, without a user namespace; another caller runs it in a user namespace mapped to
+itself. Where bwrap is missing or cannot create these namespaces, an isolated run does not start: it fails with the
+reason (`isolation_problem()` says it beforehand).
+
+Not isolated (`isolated=False`, an explicit opt-out): the program runs on the host's file system in a throw-away
+folder, in a new process group that is killed at the end, in an empty network namespace where the kernel allows
+one, as the caller's user.
+
+In both, an audit hook refuses sockets, new processes, ctypes and file access outside the working folder. It is
+not a security boundary (a program can switch it off from pure Python); it gives ordinary programs, mistakes
+included, a clear error. What is promised against hostile programs rests on the kernel: the namespaces, the
+unprivileged user, the rlimits and the size of the tmpfs folders.
 """
 
 from __future__ import annotations
@@ -22,8 +33,15 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
+
+# The user an isolated program runs as when the caller is root: nobody.
+UNPRIVILEGED_ID = 65534
+# Where an isolated program finds itself; these paths exist only inside its own mount namespace.
+ISOLATED_PROGRAM = "/sandbox/program.py"
+ISOLATED_WORKDIR = "/sandbox/work"
 
 
 @dataclass(frozen=True)
@@ -77,9 +95,10 @@ class RunResult:
     error: str | None = None
 
 
-def run_program(code: str, stdin: str, limits: SandboxLimits | None = None) -> RunResult:
-    """Run the Python source `code` with `stdin` as its standard input, within `limits`. Every failure, of the
-    program or of the sandbox, is a RunResult, never an exception.
+def run_program(code: str, stdin: str, limits: SandboxLimits | None = None, isolated: bool = True) -> RunResult:
+    """Run the Python source `code` with `stdin` as its standard input, within `limits`, in its own namespaces
+    unless `isolated` is False. Every failure, of the program or of the sandbox, is a RunResult, never an
+    exception; an isolated run where isolation is impossible fails to start, saying why.
 
     >>> run_program("print(sum(map(int, input().split())))", "1 2 3\\n").stdout
     '6\\n'
@@ -88,31 +107,111 @@ def run_program(code: str, stdin: str, limits: SandboxLimits | None = None) -> R
     (1, 'PermissionError: sandbox: socket.__new__ is not allowed')
     """
     limits = limits or SandboxLimits()
+    if isolated and (problem := isolation_problem()) is not None:
+        return RunResult("", "", None, False, f"sandbox could not start: no kernel isolation: {problem}"[:200])
     try:
         root = tempfile.mkdtemp(prefix="selfplay-sandbox-")
     except OSError as error:
         return RunResult("", "", None, False, f"sandbox could not start: {error}"[:200])
     try:
-        return _run_in(os.path.realpath(root), code, stdin, limits)
+        return _run_in(os.path.realpath(root), code, stdin, limits, isolated)
     except Exception as error:  # noqa: BLE001 - a sandbox failure is an outcome of the run, not a crash of the caller
         return RunResult("", "", None, False, f"sandbox error: {type(error).__name__}: {error}"[:200])
     finally:
         _remove(root)
 
 
-def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits) -> RunResult:
-    # `root` (mode 0700, ours) holds the program and its input; the program works in `root/work` and the hook
-    # lets it read or write nothing else, so it can neither rewrite its own source nor read other runs'.
-    # The wrapper itself travels as a `-c` argument: no file that anything could replace before it runs.
+_ISOLATION_CHECKED: dict[str, str | None] = {}  # "problem" -> the answer of the one check per process
+_ISOLATION_LOCK = threading.Lock()
+
+
+def isolation_problem() -> str | None:
+    """Why programs cannot run isolated here, in one line, or None when they can. Checked once per process, by
+    running a tiny program in the isolated sandbox and looking at what it sees (its user and process id)."""
+    with _ISOLATION_LOCK:
+        if "problem" not in _ISOLATION_CHECKED:
+            _ISOLATION_CHECKED["problem"] = _check_isolation()
+        return _ISOLATION_CHECKED["problem"]
+
+
+def _check_isolation() -> str | None:
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = "import os, json  # json: the standard library is readable too\nprint(os.getuid(), os.getpid(), os.path.exists('/etc'))"
+    root = tempfile.mkdtemp(prefix="selfplay-sandbox-")
+    try:
+        result = _run_in(os.path.realpath(root), probe, "", SandboxLimits(wall_seconds=30), isolated=True)
+    except Exception as error:  # noqa: BLE001 - any failure means: no isolation
+        return f"bwrap failed: {type(error).__name__}: {error}"
+    finally:
+        _remove(root)
+    if result.stdout.split() != [str(os.getuid() if os.geteuid() else UNPRIVILEGED_ID), "2", "False"]:
+        said = (result.stderr.strip().splitlines() or [result.error or f"exit status {result.returncode}"])[-1]
+        return f"bwrap could not create the sandbox's namespaces ({said.strip()})"[:300]
+    return None
+
+
+def _isolation_arguments(program: str, limits: SandboxLimits) -> list[str]:
+    """bwrap's command line before the interpreter's: the namespaces and the file system the program sees."""
+    tmpfs_bytes = str(limits.max_files * limits.file_size_kb * 2**10)  # each writable folder holds at most this
+    arguments = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid",
+                 "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if os.geteuid() == 0:
+        # Root needs no user namespace (one would map the program to root outside). The wrapper keeps only the
+        # capabilities to become nobody, and gives them up with root before the program runs.
+        arguments += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        arguments += ["--unshare-user", "--disable-userns"]
+    arguments += ["--ro-bind", "/usr", "/usr"]
+    for path in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):  # merged /usr: links; else folders
+        if os.path.islink(path):
+            arguments += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            arguments += ["--ro-bind", path, path]
+    for folder in _python_folders():
+        # Folders on the way are made traversable (bwrap would copy their modes: /root is 0700), then bound.
+        parts = folder.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            arguments += ["--perms", "0755", "--dir", "/" + "/".join(parts[:depth])]
+        arguments += ["--ro-bind", folder, folder]
+    return arguments + [
+        "--proc", "/proc", "--dev", "/dev",
+        "--perms", "1777", "--size", tmpfs_bytes, "--tmpfs", "/tmp",
+        "--perms", "0777", "--size", tmpfs_bytes, "--tmpfs", ISOLATED_WORKDIR,
+        "--ro-bind", program, ISOLATED_PROGRAM, "--chdir", ISOLATED_WORKDIR, "--"]
+
+
+def _python_folders() -> list[str]:
+    """The Python installation the program runs on, where it lies outside /usr (pyenv, conda, a venv's copy)."""
+    executable = os.path.realpath(sys.executable)
+    folders = sorted({os.path.realpath(path) for path in (sys.base_prefix, sys.base_exec_prefix,
+                                                           os.path.dirname(os.path.dirname(executable)))})
+    kept: list[str] = []
+    for folder in folders:  # sorted, so a folder comes before the ones inside it
+        if folder != "/" and not folder.startswith("/usr/") and not any(folder.startswith(k + "/") for k in kept):
+            kept.append(folder)
+    return kept
+
+
+def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits, isolated: bool) -> RunResult:
+    # `root` (mode 0700, ours) holds the program and its input. Isolated, the program sees only a read-only copy
+    # of its source and works in a tmpfs of its own. Not isolated, it works in `root/work` and only the hook
+    # keeps it from the rest. The wrapper travels as a `-c` argument: no file that anything could replace.
     program, workdir, stdin_path = (os.path.join(root, name) for name in ("program.py", "work", "stdin"))
     os.mkdir(workdir)
     with open(program, "w", encoding="utf-8", errors="replace") as file:
         file.write(code)
     with open(stdin_path, "w", encoding="utf-8", errors="replace") as file:
         file.write(stdin)
-    command = [sys.executable, "-I", "-S", "-B", "-X", "utf8", "-c", _CHILD, program, workdir,
+    executable = os.path.realpath(sys.executable) if isolated else sys.executable
+    if isolated and not os.access(executable, os.X_OK):
+        return RunResult("", "", None, False, f"could not start the program: no interpreter at {executable}"[:200])
+    command = [*(_isolation_arguments(program, limits) if isolated else []),
+               executable, "-I", "-S", "-B", "-X", "utf8", "-c", _CHILD,
+               *((ISOLATED_PROGRAM, ISOLATED_WORKDIR) if isolated else (program, workdir)),
                *(str(value) for value in (limits.cpu_seconds, limits.memory_mb * 2**20, limits.file_size_kb * 2**10,
-                                          limits.max_processes, limits.max_open_files, limits.max_files))]
+                                          limits.max_processes, limits.max_open_files, limits.max_files,
+                                          UNPRIVILEGED_ID if isolated and os.geteuid() == 0 else -1))]
     with open(stdin_path, "rb") as stdin_file:
         try:
             # start_new_session: the child leads a new session and process group, so one killpg reaches
@@ -135,6 +234,8 @@ def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits) -> RunResul
             _, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
     returncode = process.returncode
+    if isolated and 128 < returncode < 128 + signal.NSIG:
+        returncode = 128 - returncode  # bwrap reports a program killed by signal n as exit status 128 + n
     # SIGXCPU at the soft CPU limit; SIGKILL at the hard one if the program ignored SIGXCPU.
     cpu_timeout = returncode == -signal.SIGXCPU or (
         returncode == -signal.SIGKILL and usage.ru_utime + usage.ru_stime >= limits.cpu_seconds)
@@ -204,7 +305,7 @@ def _remove(root: str) -> None:
 
 
 # The wrapper, run as `python -I -S -B -X utf8 -c _CHILD program workdir cpu memory file_size processes
-# open_files files`. It reads the program, then isolates and limits itself, installs the hook, and only then
+# open_files files user` (user: the id to give up root for, or -1). It reads the program, then isolates and limits itself, installs the hook, and only then
 # runs the program, as `__main__`, in a fresh module.
 _CHILD = r'''
 import os
@@ -338,11 +439,24 @@ def install_hook(workdir, readable, max_files):
     sys.addaudithook(hook)
 
 
-def main(program, workdir, cpu, memory, file_size, processes, open_files, max_files):
+def drop_root(user):
+    # Isolated under a root caller: the kernel, not this hook, must keep the program from everything root may
+    # do. setresuid away from 0 clears every capability, and bwrap set no_new_privs, so none comes back.
+    os.setgroups([])
+    os.setresgid(user, user, user)
+    os.setresuid(user, user, user)
+    if os.getuid() != user or os.geteuid() != user or os.getgid() != user:
+        raise SystemExit("sandbox: could not give up root")
+
+
+def main(program, workdir, cpu, memory, file_size, processes, open_files, max_files, user):
     with open(program, "rb") as file:
         source = file.read()
-    isolate_network()
+    if workdir != "/sandbox/work":
+        isolate_network()  # isolated runs already have an empty network namespace of their own
     limit_resources(int(cpu), int(memory), int(file_size), int(processes), int(open_files))
+    if int(user) >= 0:
+        drop_root(int(user))
     import builtins
     builtins.exit = builtins.quit = sys.exit  # `site` defines them and -S skips it; programs use them
     # With -I -S, sys.path is exactly the standard library: the only folders outside its own the program may read.

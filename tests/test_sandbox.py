@@ -13,7 +13,10 @@ import time
 
 import pytest
 
-from selfplay.sandbox import RunResult, SandboxLimits, run_program
+from selfplay.components import make_verifier
+from selfplay.config import VerifierConfig
+from selfplay.errors import ConfigError
+from selfplay.sandbox import ISOLATED_WORKDIR, RunResult, SandboxLimits, isolation_problem, run_program
 from selfplay.tasks import CodingTask
 from selfplay.types import Problem
 from verifiers.code import CodeVerifier, normalize_output
@@ -318,6 +321,7 @@ def test_network_namespace_when_the_platform_allows_it():
 # clean-up, failures of the sandbox itself, the cache, problems without tests
 
 
+@pytest.mark.parametrize("isolated", [True, False])
 @pytest.mark.parametrize(
     "program",
     [
@@ -329,16 +333,51 @@ def test_network_namespace_when_the_platform_allows_it():
         "import os\nprint(os.getcwd())\nos.makedirs('a/b')\nopen('a/b/f', 'w').close()\nos.chmod('a', 0)",
     ],
 )
-def test_the_working_directory_is_deleted(program):
-    workdir = run_program(program, "", LIMITS).stdout.strip()
-    assert os.path.basename(workdir) == "work" and "selfplay-sandbox-" in workdir
-    assert not os.path.exists(workdir) and not os.path.exists(os.path.dirname(workdir))
+def test_the_working_directory_is_deleted(program, isolated, monkeypatch):
+    # Isolated, the working folder is a tmpfs that exists only in the program's mount namespace; either way the
+    # folder made on the host for the run (the program's source, its input) is gone afterwards.
+    made, mkdtemp = [], tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **options: made.append(mkdtemp(**options)) or made[-1])
+    workdir = run_program(program, "", LIMITS, isolated).stdout.strip()
+    assert workdir == (ISOLATED_WORKDIR if isolated else os.path.join(os.path.realpath(made[-1]), "work"))
+    assert made and not any(os.path.exists(folder) for folder in made)
 
 
 def test_a_sandbox_that_cannot_start_is_a_result(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
     result = run_program("print(1)", "", LIMITS)
     assert result == RunResult("", "", None, False, result.error) and "could not start" in result.error
+
+
+def test_isolation_works_here_or_the_reason_is_one_line():
+    # .ci/run installs bubblewrap; on a machine without it this documents why every isolated run is refused
+    problem = isolation_problem()
+    if problem is not None:
+        assert "\n" not in problem
+        result = run_program(SUM_PROGRAM, "1 2\n", LIMITS)
+        assert result.returncode is None and "no kernel isolation" in result.error
+        pytest.skip(f"no kernel isolation here: {problem}")
+    result = run_program("import os\nprint(os.getuid(), os.getpid(), os.getcwd(), os.path.exists('/etc'))", "", LIMITS)
+    uid = 65534 if os.geteuid() == 0 else os.getuid()
+    assert result.stdout.split() == [str(uid), "2", ISOLATED_WORKDIR, "False"]
+
+
+def test_without_isolation_the_verifier_refuses_to_start_unless_told(monkeypatch, capsys):
+    monkeypatch.setattr("verifiers.code.isolation_problem", lambda: "bubblewrap (bwrap) is not installed")
+    with pytest.raises(ConfigError, match="^verifier 'code': cannot isolate .*bwrap.*best_effort") as caught:
+        make_verifier(VerifierConfig("code", {}))
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ConfigError, match="isolation must be one of required, best_effort"):
+        make_verifier(VerifierConfig("code", {"isolation": "off"}))
+    capsys.readouterr()
+    runs = []
+    monkeypatch.setattr("verifiers.code.run_program", lambda code, stdin, limits, isolated: runs.append(isolated) or
+                        run_program(code, stdin, limits, isolated))
+    verifier = make_verifier(VerifierConfig("code", {"isolation": "best_effort", "cpu_seconds": 1}))
+    assert "WITHOUT kernel isolation" in capsys.readouterr().err  # every time one is built
+    assert verifier.judge(TASK, SUM, [SUM_PROGRAM]).rewards == [1.0] and runs == [False] * 3
+    make_verifier(VerifierConfig("code", {"isolation": "best_effort"}))
+    assert "WITHOUT kernel isolation" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("limits", [{"cpu_seconds": 0}, {"memory_mb": -1}, {"max_output_kb": 0}])
@@ -350,9 +389,9 @@ def test_limits_must_be_positive(limits):
 def test_identical_programs_run_once_and_get_identical_results(monkeypatch):
     runs = []
 
-    def counting_run(code, stdin, limits):
+    def counting_run(code, stdin, limits, isolated):
         runs.append(code)
-        return run_program(code, stdin, limits)
+        return run_program(code, stdin, limits, isolated)
 
     monkeypatch.setattr("verifiers.code.run_program", counting_run)
     verifier = CodeVerifier(cpu_seconds=1, wall_seconds=2, memory_mb=128)

@@ -3,12 +3,13 @@ passes, run in the sandbox (selfplay/sandbox.py)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from selfplay.sandbox import RunResult, SandboxLimits, run_program
+from selfplay.sandbox import RunResult, SandboxLimits, isolation_problem, run_program
 from selfplay.tasks.base import Task
 from selfplay.types import Problem, Verdict
 from verifiers.base import Verifier
@@ -17,6 +18,9 @@ from verifiers.base import Verifier
 CACHE_SIZE = 512
 # Diagnostics are summaries: a failure is cut to this many characters.
 MAX_ERROR_CHARS = 120
+# How programs may be run: only in their own namespaces (bubblewrap), or in the weaker in-process sandbox when
+# this machine cannot give namespaces.
+ISOLATION_MODES = ("required", "best_effort")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class CodeVerifier(Verifier):
     Identical programs run once (a small cache keyed by program and tests); distinct ones run `workers` tests at
     a time, each test in its own process, across all the groups of a batch (`judge_batch`). Results keep the
     order of the answers.
+
+    Programs run isolated by the kernel (selfplay/sandbox.py): where this machine cannot isolate them (no
+    bubblewrap, namespaces refused), the verifier refuses to be built, saying why, unless `isolation` is
+    "best_effort", which runs them with the in-process sandbox only and warns on stderr each time it is built.
     """
 
     # CPU seconds, wall-clock seconds and memory (MB) for one test run.
@@ -55,6 +63,10 @@ class CodeVerifier(Verifier):
     max_code_chars: int = 20_000
     # Test runs at once, each a separate process.
     workers: int = 4
+    # "required": programs run only in their own namespaces, and the verifier refuses to start where the machine
+    # cannot give them. "best_effort": there, run them anyway with the audit hook, the rlimits and a network
+    # namespace only, which a hostile program can get past (docs/THREAT_MODEL.md); a warning says so each time.
+    isolation: str = "required"
 
     name: ClassVar[str] = "code"
 
@@ -65,6 +77,21 @@ class CodeVerifier(Verifier):
         if self.max_tests < 1 or self.max_code_chars < 1 or self.workers < 1:
             raise ValueError("verifier.options max_tests, max_code_chars and workers must be at least 1")
         _ = self.limits  # SandboxLimits checks the time and memory options now, naming a bad one
+        if self.isolation not in ISOLATION_MODES:
+            raise ValueError(f"verifier.options.isolation must be one of {', '.join(ISOLATION_MODES)}, "
+                             f"got {self.isolation!r}")
+        problem = isolation_problem()
+        if problem is not None and self.isolation == "required":
+            raise ValueError(f"cannot isolate model-written programs on this machine: {problem}; install "
+                             "bubblewrap, or set verifier.options.isolation: best_effort to run them without it")
+        if problem is not None:
+            print(f"selfplay: warning: the code verifier runs model-written programs WITHOUT kernel isolation "
+                  f"({problem}); a hostile program can escape (isolation: best_effort)", file=sys.stderr)
+
+    @property
+    def isolated(self) -> bool:
+        """Whether programs run in their own namespaces: always under "required", where possible otherwise."""
+        return isolation_problem() is None
 
     @property
     def limits(self) -> SandboxLimits:
@@ -108,7 +135,9 @@ class CodeVerifier(Verifier):
             limits = self.limits
             # Each worker thread only waits on its own process; map keeps the order of `runs`.
             with ThreadPoolExecutor(min(self.workers, len(runs))) as pool:
-                results = iter(pool.map(lambda run: run_program(run[0], stdin_text(run[1]), limits), runs))
+                isolated = self.isolated
+                results = iter(pool.map(lambda run: run_program(run[0], stdin_text(run[1]), limits, isolated),
+                                        runs))
             for pair in pending:
                 tests = pair[1]
                 scores[pair] = score_runs([next(results) for _ in tests], tests)
