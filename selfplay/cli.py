@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -121,10 +121,13 @@ def _train(args: argparse.Namespace) -> int:
     if args.resume is not None:
         if args.args or args.dry_run:
             raise ConfigError("--resume takes only the run directory: the run's own config.yaml is used")
-        run_dir = RunDir.open_existing(args.resume)
-        config = load_config(run_dir.path / "config.yaml")
-        print(f"selfplay: resuming the run in {run_dir.path}", file=sys.stderr)
-        summary = train(config, run_dir, progress=not args.no_progress, resume=True)
+        run_dir = RunDir.open_existing(args.resume)  # locked until this process is done with it
+        try:
+            config = load_config(run_dir.path / "config.yaml")
+            print(f"selfplay: resuming the run in {run_dir.path}", file=sys.stderr)
+            summary = train(config, run_dir, progress=not args.no_progress, resume=True)
+        finally:
+            run_dir.unlock()
         if summary:  # the main process's; with several processes the others have none
             print(format_summary(summary, run_dir.path))
         return 0
@@ -137,14 +140,19 @@ def _train(args: argparse.Namespace) -> int:
         print("dry run: the config is valid; nothing was written")
         return 0
     output_dir = config.run.output_dir or f"runs/{time.strftime('%Y%m%d-%H%M%S')}"
-    run_dir = RunDir.create(output_dir)
+    created = not Path(output_dir).exists()
+    run_dir = RunDir.create(output_dir)  # locked until this process is done with it
     print(f"selfplay: writing the run to {run_dir.path}", file=sys.stderr)
     try:
         summary = train(config, run_dir, progress=not args.no_progress)
-    except ConfigError:
-        if run_dir.writer and not run_dir.metrics_path.exists():  # it failed while starting: leave nothing behind
-            shutil.rmtree(run_dir.path, ignore_errors=True)
+    except Exception:
+        # It failed while starting (a model that does not load, a setting found wrong late): leave no folder
+        # behind, or an empty one if it was there before, so that the corrected command is accepted.
+        if not run_dir.metrics_path.exists():
+            run_dir.discard(created)
         raise
+    finally:
+        run_dir.unlock()
     if summary:
         print(format_summary(summary, run_dir.path))
     return 0
@@ -245,47 +253,88 @@ def warm_start_line(warm: dict[str, Any]) -> str:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    """One JSON answer per input line, whatever the line or the verifier does: a bad line is a one-line error (and
+    exit status 2 at the end), never a traceback. Anything the task or the verifier prints goes to stderr, so
+    stdout holds the JSON lines only."""
     import yaml
 
-    from agents.model import guarded
     from selfplay.components import make_task, make_verifier
     from selfplay.config import TaskConfig, VerifierConfig
+    from selfplay.rundir import finite
+
+    options: dict[str, dict[str, Any]] = {"task": {}, "verifier": {}}
+    limit: dict[str, Any] = {}
+    for override in args.overrides:
+        key, separator, text = override.partition("=")
+        if separator and key == "verifier.time_limit_seconds":
+            limit["time_limit_seconds"] = yaml.safe_load(text)
+            continue
+        section, _, name = key.partition(".options.")
+        if not separator or section not in options or not name:
+            raise ConfigError("verify takes task.options.KEY=VALUE, verifier.options.KEY=VALUE or "
+                              f"verifier.time_limit_seconds=SECONDS, got {override!r}")
+        options[section][name] = yaml.safe_load(text)
+    output = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):  # a user's module may print on import, a verifier as it judges
+        task = make_task(TaskConfig(args.task, options["task"]))
+        verifier = make_verifier(VerifierConfig(args.verifier, options["verifier"], **limit))
+        failed = False
+        for number, line in enumerate(_input_lines(), start=1):
+            if isinstance(line, str) and not line.strip():
+                continue
+            try:
+                result = _verify_line(task, verifier, line)
+                text = json.dumps(finite(result), allow_nan=False, default=str)
+            except Exception as error:  # noqa: BLE001 - whatever went wrong, this line gets its one answer
+                result = f"{type(error).__name__}: {error}"[:200]
+                text = ""
+            if isinstance(result, str):  # what is wrong with the line
+                failed = True
+                print(f"selfplay: error: line {number}: {result}", file=sys.stderr)
+                text = json.dumps({"rewards": [], "label": None, "status": "invalid", "error": result})
+            output.write(text + "\n")
+            output.flush()
+    return 2 if failed else 0
+
+
+def _input_lines() -> Any:
+    """stdin's lines, each decoded alone: a line that is not UTF-8 is reported as such (a bytes object), and the
+    lines after it are still read."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes underneath (tests hand a StringIO)
+        yield from sys.stdin
+        return
+    for raw in stream:
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield raw
+
+
+def _verify_line(task: Any, verifier: Any, line: str | bytes) -> dict[str, Any] | str:
+    """The JSON answer to one input line, or what is wrong with the line."""
+    from agents.model import guarded
     from selfplay.judging import judge_group
     from selfplay.types import Attempt
 
-    options: dict[str, dict[str, Any]] = {"task": {}, "verifier": {}}
-    for override in args.overrides:
-        key, separator, text = override.partition("=")
-        section, _, name = key.partition(".options.")
-        if not separator or section not in options or not name:
-            raise ConfigError(f"verify takes task.options.KEY=VALUE or verifier.options.KEY=VALUE, got {override!r}")
-        options[section][name] = yaml.safe_load(text)
-    task = make_task(TaskConfig(args.task, options["task"]))
-    verifier = make_verifier(VerifierConfig(args.verifier, options["verifier"]))
-    failed = False
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        case = _read_case(line)
-        if isinstance(case, str):
-            failed = True
-            print(f"selfplay: error: line {number}: {case}", file=sys.stderr)
-            print(json.dumps({"rewards": [], "label": None, "status": "invalid", "error": case}), flush=True)
-            continue
-        problem_text, answers = case
-        # guarded, as in training: a task's parser that raises on a line reads nothing from it
-        problem = guarded(task.parse_problem, problem_text)
-        attempts = [Attempt(answer, guarded(task.extract_answer, answer)) for answer in answers]
-        if problem is None:
-            result = {"rewards": [None] * len(answers), "label": None, "status": "invalid",
-                      "reason": "the task cannot parse this problem"}
-        else:
-            verdict = judge_group(verifier, task, problem, attempts)
-            result = {"rewards": verdict.rewards, "label": verdict.label, "status": verdict.status,
-                      "diagnostics": verdict.diagnostics}
-        result["extracted"] = [attempt.answer for attempt in attempts]
-        print(json.dumps(result), flush=True)
-    return 2 if failed else 0
+    if isinstance(line, bytes):
+        return "not UTF-8 text"
+    case = _read_case(line)
+    if isinstance(case, str):
+        return case
+    problem_text, answers = case
+    # guarded, as in training: a task's parser that raises on a line reads nothing from it
+    problem = guarded(task.parse_problem, problem_text)
+    attempts = [Attempt(answer, guarded(task.extract_answer, answer)) for answer in answers]
+    if problem is None:
+        result = {"rewards": [None] * len(answers), "label": None, "status": "invalid",
+                  "reason": "the task cannot parse this problem"}
+    else:
+        verdict = judge_group(verifier, task, problem, attempts)
+        result = {"rewards": verdict.rewards, "label": verdict.label, "status": verdict.status,
+                  "diagnostics": verdict.diagnostics}
+    result["extracted"] = [attempt.answer for attempt in attempts]
+    return result
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -350,6 +399,10 @@ def _read_case(line: str) -> tuple[str, list[str]] | str:
         case = json.loads(line)
     except json.JSONDecodeError as error:
         return f"not JSON: {error.msg}"
+    except RecursionError:
+        return "not JSON this reader can take: nested too deeply"
+    except ValueError as error:  # an integer of more digits than Python converts, say
+        return f"not JSON this reader can take: {str(error).splitlines()[0][:100]}"
     if not isinstance(case, dict) or not isinstance(case.get("problem"), str):
         return 'expected an object with "problem" (a string) and "answers" (a list of strings)'
     answers = case.get("answers")

@@ -21,7 +21,13 @@ def make_task(config: TaskConfig) -> Task:
 
 
 def make_verifier(config: VerifierConfig) -> Verifier:
-    return _instantiate("verifier", config.name, VERIFIERS, config.options, "verifier.options.", Verifier)
+    """The verifier, with the config's time limit on judging (read by selfplay/judging.py)."""
+    limit = config.time_limit_seconds
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < 1e9):
+        raise ConfigError(f"verifier.time_limit_seconds must be a positive number of seconds or null, got {limit!r}")
+    verifier = _instantiate("verifier", config.name, VERIFIERS, config.options, "verifier.options.", Verifier)
+    object.__setattr__(verifier, "time_limit_seconds", None if limit is None else float(limit))  # frozen ones too
+    return verifier
 
 
 def make_proposer_reward(config: ProposerRewardConfig):

@@ -146,6 +146,11 @@ class VerifierConfig:
     name: str = "sympy"
     # The verifier's own options: the fields of its dataclass.
     options: dict[str, Any] = field(default_factory=dict)
+    # Wall-clock seconds the verifier may take to judge one group of answers (a phase's N groups, handed over
+    # together, get N times this); past it they are `timeout` verdicts and training goes on. Generous: the
+    # built-ins bound their own work (sympy: 1 s per truth; code: 8 programs that all hang take about 100 s).
+    # None: no limit, and the verifier runs in the calling thread (one that sets signal handlers needs that).
+    time_limit_seconds: float | None = 120.0
 
 
 @dataclass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
 
 from selfplay.errors import ConfigError
@@ -20,6 +22,11 @@ def resolve(kind: str, name: str, builtins: dict[str, Any]) -> Any:
         valid = ", ".join(sorted(builtins))
         raise ConfigError(f"unknown {kind} {name!r}; valid: {valid}, or an import path 'package.module:ClassName'")
     module_name, _, attribute = name.partition(":")
+    # The `selfplay` command's import path starts at its own script folder, not the current one: a user's
+    # my_verifiers.py beside them would not be found, as it is with `python -m` or `python script.py`. The current
+    # folder goes last, so that it never hides an installed module of the same name.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:

@@ -6,6 +6,7 @@
       problems/shard-00000.parquet ...   every proposed problem with answers, verdicts and rewards
       checkpoints/step-000100/{model | proposer, solver}/   save_pretrained folders
       summary.json              written when the run ends
+      .lock                     locked (flock) while a process trains in the folder
 
 Files are written to a temporary name and renamed into place, so a reader never sees a half-written one;
 `metrics.jsonl` is appended to line by line instead, and readers skip a partial last line.
@@ -13,6 +14,7 @@ Files are written to a temporary name and renamed into place, so a reader never 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
@@ -75,16 +77,22 @@ class RunDir:
 
     @classmethod
     def _create(cls, path: Path) -> RunDir:
-        # A folder holding only an empty problems/ is one this created just before being killed: reuse it.
-        leftover = path.is_dir() and [p.name for p in path.iterdir()] == ["problems"] and not any(
-            (path / "problems").iterdir())
-        if path.exists() and not leftover and (not path.is_dir() or any(path.iterdir())):
-            raise ConfigError(f"run directory {path} already exists and is not empty; choose another run.output_dir, "
-                              f"or continue it with: selfplay train --resume {path}")
+        refusal = (f"run directory {path} already exists and is not empty; choose another run.output_dir, or "
+                   f"continue it with: selfplay train --resume {path}")
+        if path.exists() and not _unused(path):
+            raise ConfigError(refusal)
         try:
             path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"cannot create run directory {path}: {error.strerror or error}") from None
+        _lock(path)
+        if not _unused(path):  # another process started in it between the look and the lock
+            unlock(path)
+            raise ConfigError(refusal)
+        try:
             (path / "problems").mkdir(exist_ok=True)
         except OSError as error:
+            unlock(path)
             raise ConfigError(f"cannot create run directory {path}: {error.strerror or error}") from None
         return cls(path)
 
@@ -96,8 +104,27 @@ class RunDir:
             raise ConfigError(f"the run in {path} has finished (summary.json); there is nothing to resume")
         if not os.access(path, os.W_OK):
             raise ConfigError(f"run directory {path} is not writable")
+        _lock(path)
         (path / "problems").mkdir(exist_ok=True)
         return cls(path)
+
+    def unlock(self) -> None:
+        """Let other processes train in this folder again (the lock also goes when this process ends)."""
+        unlock(self.path)
+
+    def discard(self, created: bool) -> None:
+        """Undo a start that failed before its first step was logged: the folder is removed if this run created
+        it (`created`), else emptied, so that the corrected command is accepted; then it is unlocked."""
+        if self.writer:
+            if created:
+                shutil.rmtree(self.path, ignore_errors=True)
+            else:
+                for entry in self.path.iterdir():
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+        self.unlock()
 
     @property
     def shard_count(self) -> int:
@@ -130,13 +157,13 @@ class RunDir:
         _atomic_write(self.path / name, text)
 
     def write_json(self, name: str, data: Any) -> None:
-        self.write_text(name, json.dumps(_finite(data), indent=2) + "\n")
+        self.write_text(name, json.dumps(finite(data), indent=2) + "\n")
 
     def log_metrics(self, metrics: dict[str, Any]) -> None:
         if not self.writer:
             return
         with self.metrics_path.open("a") as stream:
-            stream.write(json.dumps(_finite(metrics)) + "\n")
+            stream.write(json.dumps(finite(metrics)) + "\n")
 
     def add_records(self, records: list[dict[str, Any]]) -> None:
         if not self.writer:
@@ -181,6 +208,60 @@ def load_problems(path: str | Path) -> Dataset:
     return Dataset.from_parquet(shards, features=RECORD_FEATURES)
 
 
+# The lock file of a run directory. A process that trains in a folder holds an exclusive flock on it, so a second
+# `train` or `train --resume` there is refused instead of writing every step twice. The kernel drops the lock when
+# the process ends, however it ends, so a crashed run never leaves a stale lock behind.
+LOCK_FILE = ".lock"
+_HELD: dict[Path, int] = {}  # the run directories this process holds, by resolved path: the lock files' descriptors
+
+
+def _lock(path: Path) -> None:
+    """Lock run directory `path` for this process (again: nothing to do), or raise ConfigError if another holds
+    it. A file system without locks (some network ones) is used unlocked."""
+    key = path.resolve()
+    if key in _HELD:
+        return
+    try:
+        descriptor = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ConfigError(f"cannot lock run directory {path}: {error.strerror or error}") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(descriptor, 32).decode(errors="replace").strip()
+        os.close(descriptor)
+        raise ConfigError(f"run directory {path} is in use by another selfplay process"
+                          f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to finish or stop it, "
+                          "or choose another run.output_dir") from None
+    except OSError:
+        os.close(descriptor)
+        return
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, f"{os.getpid()}\n".encode())
+    _HELD[key] = descriptor
+
+
+def unlock(path: str | Path) -> None:
+    """Release this process's lock on run directory `path`, if it holds one."""
+    descriptor = _HELD.pop(Path(path).resolve(), None)
+    if descriptor is not None:
+        os.close(descriptor)
+
+
+def _unused(path: Path) -> bool:
+    """Whether `path` is a folder a new run may start in: empty, or holding only what a start that was killed
+    leaves (the lock file, an empty problems/)."""
+    if not path.is_dir():
+        return False
+    for entry in path.iterdir():
+        if entry.name == LOCK_FILE and entry.is_file():
+            continue
+        if entry.name == "problems" and entry.is_dir() and not any(entry.iterdir()):
+            continue
+        return False
+    return True
+
+
 def _on_main(make: Any, path: Path) -> RunDir:
     """`make(path)` on the main process; the others wait for it and open the same folder, or raise its error."""
     error = None
@@ -210,12 +291,12 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """JSON has no NaN or infinity: they become null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,6 +102,122 @@ def test_verify_errors_are_one_line_exit_2(monkeypatch, capsys, args, message):
     assert message in err and err.count("\n") == 1
 
 
+# A user's verifiers, written into the current folder as the README shows them: each breaks the contract its way.
+USER_VERIFIERS = """
+import time
+from selfplay.types import Verdict
+from verifiers import Verifier
+
+print("imported")  # on import, before any JSON line
+
+
+class Strings(Verifier):
+    name = "strings"
+
+    def judge(self, task, problem, answers):
+        return Verdict(["1.0"] * len(answers), label="x")
+
+
+class NotFinite(Verifier):
+    name = "not_finite"
+
+    def judge(self, task, problem, answers):
+        return Verdict([float("nan"), float("inf")][:len(answers)], label="x")
+
+
+class Chatty(Verifier):
+    name = "chatty"
+
+    def judge(self, task, problem, answers):
+        print("judging", answers)  # a debugging print left in
+        return Verdict([True] * len(answers), label="x", diagnostics={"share": float("nan"), "seen": {1},
+                                                                      "inf": float("-inf")})
+
+
+class Sleepy(Verifier):
+    name = "sleepy"
+
+    def judge(self, task, problem, answers):
+        time.sleep(5)
+        return Verdict([1.0] * len(answers), label="x")
+"""
+
+
+@pytest.fixture
+def user_module(tmp_path, monkeypatch, request):
+    """The name of a module of USER_VERIFIERS in the current folder (tmp_path), which is not on sys.path: the
+    `selfplay` command's own import path starts at its script's folder."""
+    name = f"my_verifiers_{request.node.name.split('[')[0]}"
+    (tmp_path / f"{name}.py").write_text(USER_VERIFIERS)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
+    yield name
+    sys.modules.pop(name, None)
+
+
+def test_verify_finds_a_verifier_module_in_the_current_folder(monkeypatch, capsys, user_module):
+    # as the README has it: selfplay verify --verifier my_verifiers:CloseEnough, run where my_verifiers.py is
+    code, [result], _ = verify(monkeypatch, capsys, [case("1+1", "2", "3")], "--verifier", f"{user_module}:Chatty")
+    assert code == 0 and result["rewards"] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("verifier, error", [
+    # strings as rewards, NaN and infinity: the group is invalid, with the reason
+    ("Strings", "reward 0 is '1.0' (str): rewards must be finite numbers or None"),
+    ("NotFinite", "reward 0 is nan: rewards must be finite numbers or None"),
+])
+def test_verify_reports_rewards_that_break_the_contract_as_invalid(monkeypatch, capsys, user_module, verifier,
+                                                                    error):
+    code, [result], _ = verify(monkeypatch, capsys, [case("1+1", "2", "3")], "--verifier",
+                               f"{user_module}:{verifier}")
+    assert code == 0 and result["status"] == "invalid" and result["rewards"] == [None, None]
+    assert result["diagnostics"]["error"] == f"ValueError: {error}"
+
+
+def test_verify_keeps_a_verifiers_prints_out_of_stdout_and_writes_strict_json(monkeypatch, capsys, user_module):
+    monkeypatch.setattr("sys.stdin", io.StringIO(case("1+1", "2") + "\n"))
+    assert main(["verify", "--verifier", f"{user_module}:Chatty"]) == 0
+    captured = capsys.readouterr()
+    [line] = captured.out.splitlines()  # the JSON line only: "imported" and "judging" went to stderr
+    result = json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert result["diagnostics"] == {"share": None, "seen": "{1}", "inf": None}
+    assert "imported" in captured.err and "judging ['2']" in captured.err
+
+
+def test_verify_time_limit_gives_a_timeout_line_and_goes_on(monkeypatch, capsys, user_module):
+    started = time.monotonic()
+    code, results, _ = verify(monkeypatch, capsys, [case("1+1", "2"), case("2+2", "4")], "--verifier",
+                              f"{user_module}:Sleepy", "verifier.time_limit_seconds=0.2")
+    assert time.monotonic() - started < 4.0  # not 2 x 5 s
+    assert code == 0 and [r["status"] for r in results] == ["timeout", "timeout"]
+    assert "no verdict within 0.2 s" in results[0]["diagnostics"]["reason"]
+
+
+def test_verify_answers_every_line_whatever_it_holds(monkeypatch, capsys):
+    lines = [
+        "[" * 100_000,  # nested past the JSON reader's recursion limit
+        json.dumps({"problem": "1+1", "answers": ["2"], "n": 1}).replace("1}", "1" * 5000 + "}"),  # a huge integer
+        case("1+1", "2"),
+    ]
+    code, results, err = verify(monkeypatch, capsys, lines, "--verifier", "sympy")
+    assert code == 2 and len(results) == 3 and "Traceback" not in err
+    assert results[0]["error"] == "not JSON this reader can take: nested too deeply"
+    assert results[1]["error"].startswith("not JSON this reader can take")
+    assert results[2]["rewards"] == [1.0]
+
+
+def test_verify_answers_a_line_that_is_not_utf8_and_goes_on(monkeypatch, capsys):
+    class Stdin(io.StringIO):  # a real stdin: bytes underneath
+        buffer = io.BytesIO(b"\xff\xfe\n" + case("2+2", "4").encode() + b"\n")
+
+    monkeypatch.setattr("sys.stdin", Stdin())
+    assert main(["verify", "--verifier", "sympy"]) == 2
+    captured = capsys.readouterr()
+    first, second = (json.loads(line) for line in captured.out.splitlines())
+    assert first["error"] == "not UTF-8 text" and second["rewards"] == [1.0]
+    assert captured.err.count("selfplay: error: line 1: not UTF-8 text") == 1
+
+
 @pytest.mark.parametrize("override, message", [
     ("schedule.stepz=3", "unknown config key 'schedule.stepz'"),
     ("schedule.steps=many", "config key 'schedule.steps' has the wrong type"),
@@ -127,6 +245,21 @@ def test_train_refuses_non_empty_run_directory(tmp_path, capsys):
     assert "already exists and is not empty" in capsys.readouterr().err
     assert (output / "precious.txt").read_text() == "keep me"
     assert sorted(p.name for p in output.iterdir()) == ["precious.txt"]
+
+
+def test_a_start_that_fails_late_leaves_no_run_folder_behind(tmp_path, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise RuntimeError("the model would not load")
+
+    monkeypatch.setattr("selfplay.loop.load_agents", no_model)  # after config.yaml and problems/ are written
+    output = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="would not load"):
+        main(["train", f"run.output_dir={output}", "--no-progress"])
+    assert not output.exists()  # so the corrected command is accepted
+    output.mkdir()  # a folder that was there before, empty, is left there, empty
+    with pytest.raises(RuntimeError, match="would not load"):
+        main(["train", f"run.output_dir={output}", "--no-progress"])
+    assert output.is_dir() and not any(output.iterdir())
 
 
 def test_train_runs_and_prints_a_summary(tiny_overrides, capsys):

@@ -232,6 +232,29 @@ def test_a_missing_model_folder_is_a_one_line_error_that_leaves_nothing(tmp_path
     assert not output.exists()
 
 
+def test_a_run_directory_another_process_trains_in_is_refused_with_one_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.yaml").write_text("{}")
+    holder = subprocess.Popen(  # stands in for a `selfplay train` running there: it holds the run's lock
+        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'%d' % os.getpid()); print('locked', flush=True); "
+         "time.sleep(120)", str(run / ".lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        before = sorted(p.name for p in run.iterdir())
+        assert main(["train", "--resume", str(run), "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert f"run directory {run} is in use by another selfplay process (pid {holder.pid})" in err
+        assert err.count("\n") == 1 and sorted(p.name for p in run.iterdir()) == before
+        assert main(["train", f"run.output_dir={run}", "--no-progress"]) == 2  # nor a new run into it
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died without cleaning up: its lock went with it, nothing stale is left to refuse the resume
+    RunDir.open_existing(run).unlock()
+
+
 def crash_at(monkeypatch, step: int) -> None:
     """Make the next run raise Crash right after step `step` is logged and recorded."""
     end_step = Session.end_step

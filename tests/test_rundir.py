@@ -1,13 +1,16 @@
-"""The run directory: refuses to overwrite, writes whole files, reads back what it wrote."""
+"""The run directory: refuses to overwrite, is locked while a process trains in it, writes whole files, reads back
+what it wrote."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 
 import pytest
 
 from selfplay.errors import ConfigError
-from selfplay.rundir import RunDir, load_problems, read_metrics
+from selfplay.rundir import LOCK_FILE, RunDir, load_problems, read_metrics, unlock
 
 
 def record(step: int, **fields) -> dict:
@@ -64,3 +67,55 @@ def test_json_files_are_written_whole(tmp_path):
     run_dir.write_json("summary.json", {"a": [1, 2], "b": float("inf")})
     assert json.loads((run_dir.path / "summary.json").read_text()) == {"a": [1, 2], "b": None}
     assert not list(run_dir.path.glob(".*.tmp"))
+
+
+def hold_lock(path) -> int:
+    """Lock run directory `path` as another process would: flock is per open file, so a second open in this
+    process is refused like another process's."""
+    descriptor = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(descriptor, b"4242\n")
+    return descriptor
+
+
+def test_a_run_directory_in_use_is_refused_until_its_lock_is_released(tmp_path):
+    path = tmp_path / "run"
+    path.mkdir()
+    other = hold_lock(path)  # a process that started in it and has written nothing yet
+    with pytest.raises(ConfigError, match=r"in use by another selfplay process \(pid 4242\)"):
+        RunDir.create(path)
+    (path / "config.yaml").write_text("{}")
+    with pytest.raises(ConfigError, match="in use by another selfplay process"):
+        RunDir.open_existing(path)
+    os.close(other)  # that process ended (however it ended: the kernel drops the lock)
+    run_dir = RunDir.open_existing(path)
+    assert (path / LOCK_FILE).read_text() == f"{os.getpid()}\n"
+    with pytest.raises(BlockingIOError):
+        hold_lock(path)  # now this process holds it against the others ...
+    RunDir.open_existing(path)  # ... and may open it again itself (a crashed run resumed in one process)
+    run_dir.unlock()
+    os.close(hold_lock(path))
+
+
+def test_a_folder_left_with_only_a_lock_file_and_empty_problems_is_accepted(tmp_path):
+    path = tmp_path / "run"
+    RunDir.create(path).unlock()
+    assert sorted(p.name for p in path.iterdir()) == [LOCK_FILE, "problems"]
+    RunDir.create(path).unlock()  # what a start killed at once leaves is not "not empty"
+    (path / "problems" / "shard-00000.parquet").write_text("x")
+    with pytest.raises(ConfigError, match="not empty"):
+        RunDir.create(path)
+
+
+def test_discard_removes_a_folder_it_created_and_empties_one_it_was_given(tmp_path):
+    created = RunDir.create(tmp_path / "new")
+    created.write_text("config.yaml", "{}")
+    created.discard(created=True)
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "given").mkdir()
+    given = RunDir.create(tmp_path / "given")
+    given.write_text("config.yaml", "{}")
+    given.discard(created=False)
+    assert (tmp_path / "given").is_dir() and not any((tmp_path / "given").iterdir())
+    os.close(hold_lock(tmp_path / "given"))  # and it is unlocked
+    unlock(tmp_path / "never-locked")  # releasing what this process does not hold is nothing

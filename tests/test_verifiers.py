@@ -1,17 +1,26 @@
-"""Tests for the verifiers (majority, sympy, none), Verdict.solve_rate, and judge_group's handling of broken
-verifiers."""
+"""Tests for the verifiers (majority, sympy, none), Verdict.solve_rate, and judge_group's handling of broken,
+dishonest and slow verifiers."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
+from fractions import Fraction
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
 import pytest
 import sympy
+import torch
 
-from selfplay.judging import judge_group
+from selfplay import judging
+from selfplay.components import make_verifier
+from selfplay.config import ProposerRewardConfig, VerifierConfig
+from selfplay.errors import ConfigError
+from selfplay.judging import judge_group, judge_groups, score_proposals
 from selfplay.tasks import ArithmeticTask
 from selfplay.types import Attempt, Problem, Verdict
 from verifiers import VERIFIERS, MajorityVerifier, NoVerifier, SympyVerifier
@@ -368,6 +377,183 @@ def test_judge_group_truncates_long_errors():
     verdict = judge_group(Verbose(), TASK, Problem("1+1"), [Attempt("a", "1")])
     assert verdict.status == "invalid"
     assert len(verdict.diagnostics["error"]) == 200
+
+
+class _Returns(Verifier):
+    """Returns the given rewards and label whatever it is asked, one reward per answer taken from `rewards`."""
+
+    name = "returns"
+
+    def __init__(self, rewards, label="x", time_limit_seconds=120.0):
+        self.rewards, self.label, self.time_limit_seconds = rewards, label, time_limit_seconds
+
+    def judge(self, task, problem, answers):
+        return Verdict(list(self.rewards), label=self.label)
+
+
+@pytest.mark.parametrize(
+    "rewards, error",
+    [
+        # strings, even ones that read as numbers: TRL would fail on them ("too many dimensions 'str'")
+        (["1.0", 0.0], "reward 0 is '1.0' (str)"),
+        # NaN and infinities would poison the group's advantages
+        ([1.0, float("nan")], "reward 1 is nan"),
+        ([float("inf"), 0.0], "reward 0 is inf"),
+        ([0.0, float("-inf")], "reward 1 is -inf"),
+        # containers and other objects
+        ([[1.0], 0.0], "reward 0 is [1.0] (list)"),
+        ([{"r": 1}, 0.0], "reward 0 is {'r': 1} (dict)"),
+        ([object(), 0.0], "(object): rewards must be finite numbers or None"),
+        # a tensor of several values is not one reward
+        ([torch.tensor([1.0, 0.0]), 0.0], "(Tensor)"),
+    ],
+)
+def test_rewards_that_are_not_finite_numbers_make_the_group_invalid(rewards, error):
+    verdict = judge_group(_Returns(rewards), TASK, Problem("1+1"), [Attempt("a", "2"), Attempt("b", "3")])
+    assert verdict.status == "invalid" and verdict.rewards == [None, None] and verdict.label is None
+    assert error in verdict.diagnostics["error"] and verdict.diagnostics["error"].startswith("ValueError")
+
+
+@pytest.mark.parametrize(
+    "rewards, expected",
+    [
+        # True and False: a reward that is a match, 1.0 and 0.0
+        ([True, False], [1.0, 0.0]),
+        # ints, fractions, numpy and torch scalars become plain floats; None stays
+        ([1, None], [1.0, None]),
+        ([Fraction(1, 2), 0], [0.5, 0.0]),
+        ([numpy.float32(0.25), numpy.bool_(True)], [0.25, 1.0]),
+        ([torch.tensor(0.75), -2], [0.75, -2.0]),
+    ],
+)
+def test_rewards_that_are_numbers_of_any_kind_become_floats(rewards, expected):
+    verdict = judge_group(_Returns(rewards), TASK, Problem("1+1"), [Attempt("a", "2"), Attempt("b", "3")])
+    assert verdict.status == "ok" and verdict.rewards == expected
+    assert all(reward is None or type(reward) is float for reward in verdict.rewards)
+
+
+@pytest.mark.parametrize("label, error", [(42, "label must be a string or None, got int"),
+                                          (["7"], "label must be a string or None, got list")])
+def test_a_label_that_is_not_a_string_makes_the_group_invalid(label, error):
+    # the label goes into a string column of the problem records: anything else would fail there, later
+    verdict = judge_group(_Returns([1.0], label=label), TASK, Problem("1+1"), [Attempt("a", "2")])
+    assert verdict.status == "invalid" and error in verdict.diagnostics["error"]
+
+
+def test_a_batch_with_bad_rewards_is_judged_again_group_by_group():
+    class BadBatch(Verifier):
+        name = "bad_batch"
+
+        def judge_batch(self, task, groups):  # strings from the batch path only
+            return [Verdict(["1"] * len(answers), label="x") for _, answers in groups]
+
+        def judge(self, task, problem, answers):
+            return Verdict([float(answer == "2") for answer in answers], label="2")
+
+    groups = [[Attempt("a", "2"), Attempt("b", "3")], [Attempt("c", "2")]]
+    verdicts = judge_groups(BadBatch(), TASK, [Problem("1+1"), Problem("0+2")], groups)
+    assert [v.rewards for v in verdicts] == [[1.0, 0.0], [1.0]] and {v.status for v in verdicts} == {"ok"}
+
+
+class _Sleeper(Verifier):
+    name = "sleeper"
+
+    def __init__(self, seconds, time_limit_seconds):
+        self.seconds, self.time_limit_seconds = seconds, time_limit_seconds
+        self.thread = None
+
+    def judge(self, task, problem, answers):
+        self.thread = threading.current_thread()
+        time.sleep(self.seconds)
+        return Verdict([1.0] * len(answers), label="x")
+
+
+def test_a_verifier_past_its_time_limit_gives_a_timeout_verdict_in_time(caplog):
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="selfplay.judging"):
+        verdict = judge_group(_Sleeper(3.0, 0.2), TASK, Problem("1+1"), [Attempt("a", "2"), Attempt("b", None)])
+    assert time.monotonic() - started < 2.0  # the caller did not wait for the sleeper
+    assert verdict.status == "timeout" and verdict.rewards == [None, None] and verdict.label is None
+    assert "no verdict within 0.2 s" in verdict.diagnostics["reason"]
+    assert any("timed out" in record.getMessage() for record in caplog.records)
+
+
+def test_a_batch_past_its_time_limit_times_out_every_group_without_judging_them_again():
+    sleeper = _Sleeper(3.0, 0.1)  # 0.1 s per group: 0.2 s for the batch of two
+    started = time.monotonic()
+    verdicts = judge_groups(sleeper, TASK, [Problem("1+1"), Problem("2+2")],
+                            [[Attempt("a", "2")], [Attempt("b", "4"), Attempt("c", "5")]])
+    assert time.monotonic() - started < 2.0
+    assert [v.status for v in verdicts] == ["timeout", "timeout"] and verdicts[1].rewards == [None, None]
+    assert "no verdict within 0.2 s" in verdicts[0].diagnostics["reason"]
+
+
+def test_a_verifier_within_its_time_limit_is_judged_in_another_thread_and_without_one_here():
+    limited = _Sleeper(0.0, 5.0)
+    assert judge_group(limited, TASK, Problem("1+1"), [Attempt("a", "2")]).rewards == [1.0]
+    assert limited.thread is not threading.current_thread()
+    unlimited = _Sleeper(0.0, None)  # None: no limit, and the verifier may set signal handlers
+    assert judge_group(unlimited, TASK, Problem("1+1"), [Attempt("a", "2")]).rewards == [1.0]
+    assert unlimited.thread is threading.current_thread()
+
+
+def test_calls_that_never_return_are_capped_and_the_verifier_is_not_called_again():
+    release = threading.Event()
+
+    class Stuck(Verifier):
+        name = "stuck"
+        time_limit_seconds = 0.05
+        calls = 0
+
+        def judge(self, task, problem, answers):
+            Stuck.calls += 1
+            release.wait(30)
+            return Verdict([1.0], label="x")
+
+    stuck = Stuck()
+    try:
+        verdicts = [judge_group(stuck, TASK, Problem("1+1"), [Attempt("a", "2")]) for _ in range(6)]
+        assert [v.status for v in verdicts] == ["timeout"] * 6
+        assert Stuck.calls == judging.MAX_ABANDONED_CALLS  # the last two were not even started
+        assert "earlier calls that ran out of time still run" in verdicts[-1].diagnostics["reason"]
+        # another verifier is not held up by this one's stuck calls
+        assert judge_group(SympyVerifier(), TASK, TASK.parse_problem("1+1"), [Attempt("a", "2")]).status == "ok"
+    finally:
+        release.set()
+
+
+@pytest.mark.parametrize("limit, accepted", [
+    # the default, a number, an int, and None (no limit)
+    (120.0, True), (0.5, True), (3, True), (None, True),
+    # zero, negative, not a number, a bool, NaN, infinity
+    (0, False), (-1.0, False), ("10", False), (True, False), (float("nan"), False), (float("inf"), False),
+])
+def test_make_verifier_sets_the_time_limit_and_refuses_a_bad_one(limit, accepted):
+    config = VerifierConfig("sympy", {}, limit)
+    if not accepted:
+        with pytest.raises(ConfigError, match="verifier.time_limit_seconds must be a positive number"):
+            make_verifier(config)
+        return
+    verifier = make_verifier(config)
+    assert verifier.time_limit_seconds == limit and SympyVerifier().time_limit_seconds == 120.0
+
+
+class _FakeSolver:
+    """Answers every problem `attempts` times with '2'."""
+
+    def solve(self, problems, attempts, temperature=None):
+        return [[Attempt("2", "2")] * attempts for _ in problems]
+
+
+@pytest.mark.parametrize("value", ["0.5", float("nan"), float("inf"), [1.0]])
+def test_a_proposer_reward_that_is_not_a_finite_number_gets_the_invalid_penalty(value, caplog):
+    # a user's proposer reward is a TRL reward too: a string or a NaN from it must not reach TRL either
+    settings = ProposerRewardConfig(invalid_penalty=-1.0)
+    with caplog.at_level(logging.WARNING, logger="selfplay.judging"):
+        [proposal] = score_proposals(["1+1"], TASK, _FakeSolver(), SympyVerifier(), lambda verdict: value,
+                                     settings, attempts=2)
+    assert proposal.problem is not None and proposal.reward == -1.0
+    assert any("rewards must be finite numbers or None" in record.getMessage() for record in caplog.records)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -16,9 +16,17 @@ class Verifier(ABC):
     `answers` are the final answers the task extracted from the solver's completions, None where a completion had
     none. A verifier must not raise on any answer: model output is untrusted, a bad answer is an ordinary outcome.
     Options are the dataclass fields of a subclass, set from the config's `verifier.options`.
+
+    What comes back is checked where it is used (selfplay/judging.py): one reward per answer, each a finite number
+    (True and False count as 1.0 and 0.0) or None; a label that is a string or None. Anything else, an exception,
+    or a call that runs past `time_limit_seconds` makes the group's verdict `invalid` (or `timeout`) with the
+    reason in its diagnostics; training goes on.
     """
 
     name: ClassVar[str]
+    # Seconds one group may take to judge (None: no limit); the config's `verifier.time_limit_seconds`, which
+    # `make_verifier` sets on the instance. A verifier built by hand gets this default.
+    time_limit_seconds: ClassVar[float | None] = 120.0
 
     @abstractmethod
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
