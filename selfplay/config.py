@@ -329,6 +329,213 @@ class SelfPlayConfig:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Ranges: what each value may be, checked before anything is written or allocated
+
+# Upper bounds far above anything this project runs (the shipped configs' largest: 1500 warm-start steps, 3072
+# tokens, 1024 sequences per generate call): past them a value is a slip of the keyboard (`steps=1e9`), refused
+# before a loop runs for days or an allocation fails.
+MAX_STEPS = 1_000_000      # steps of a schedule or a warm start; steps between checks, evaluations, saves
+MAX_BATCH = 65_536         # sequences in one batch or one generate call
+MAX_GROUP = 1_024          # answers to one problem: a GRPO group, evaluation's k
+MAX_PROBLEMS = 100_000     # problems in one generated set: an evaluation set, a check set, a method's problems
+MAX_TOKENS = 1_048_576     # tokens of one sequence: the longest context windows there are
+MAX_DIFFICULTY = 100       # a task's difficulty level (operand digits for arithmetic)
+MAX_SEED = 2**32 - 2       # numpy takes seeds below 2**32, and the proposer's is run.seed + 1
+MAX_CONFIG_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one config value must be: `words` for the error, `admits` to test it. None passes when `none` is true:
+    the type check has already allowed it where the field can hold None (an 'off' or 'the default')."""
+
+    words: str
+    admits: typing.Callable[[Any], bool]
+    none: bool = True
+
+    def check(self, key: str, value: Any) -> None:
+        if value is None and self.none:
+            return
+        if value is None or not self.admits(value):
+            raise ConfigError(f"{key} must be {self.words}, got {value!r}")
+
+
+def numbers(low: float = -math.inf, high: float = math.inf, *, above: bool = False, below: bool = False,
+            literal: str | None = None, none: bool = True) -> Rule:
+    """A number from `low` to `high`; `above` and `below` leave that end out; `literal`, a word the field also takes.
+
+    >>> numbers(0, 1, below=True).words, numbers(1, 10, literal="never").words
+    ('at least 0 and below 1', "from 1 to 10 or 'never'")
+    """
+    if math.isfinite(low) and math.isfinite(high) and not (above or below):
+        words = f"from {low} to {high}"
+    else:
+        ends = [f"{'above' if above else 'at least'} {low}" if math.isfinite(low) else "",
+                f"{'below' if below else 'at most'} {high}" if math.isfinite(high) else ""]
+        words = " and ".join(end for end in ends if end) or "a number"
+    if literal is not None:
+        words += f" or {literal!r}"
+
+    def admits(value: Any) -> bool:
+        if literal is not None and value == literal:
+            return True
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        return (low < value if above else low <= value) and (value < high if below else value <= high)
+
+    return Rule(words, admits, none)
+
+
+def text(what: str = "path") -> Rule:
+    """A non-empty string without NUL characters: an empty path would mean the current folder."""
+    return Rule(f"a non-empty {what} without NUL characters", lambda value: isinstance(value, str) and bool(value.strip())
+                and "\0" not in value)
+
+
+def _is_dtype(value: Any) -> bool:
+    import torch
+
+    return value == "auto" or (isinstance(value, str) and isinstance(getattr(torch, value, None), torch.dtype))
+
+
+def _is_scheduler(value: Any) -> bool:
+    from transformers import SchedulerType
+
+    return value in {item.value for item in SchedulerType}
+
+
+POSITIVE = numbers(0, above=True)  # learning rates, temperatures
+SHARE = numbers(0, 1)
+SEED = numbers(0, MAX_SEED)
+DIFFICULTY = numbers(1, MAX_DIFFICULTY)
+
+# Every value of the config's own sections that has a range or a form, by dotted key (`check_ranges`). Types are
+# checked before (`build_dataclass`): an int field holds an int here, a float field a finite float. The order
+# between values (min_difficulty <= max_difficulty) is `check`'s.
+RULES: dict[str, Rule] = {
+    "model.name_or_path": text("path or hub id"),
+    "model.solver_name_or_path": text("path or hub id"),
+    "model.dtype": Rule("'auto' or a torch dtype such as 'bfloat16'", _is_dtype),
+    # The built-in model is built from scratch in this process: 48 x 1024 is already GPT-2 medium's size.
+    "model.tiny.layers": numbers(1, 48),
+    "model.tiny.width": numbers(2, 1024),
+    "model.tiny.heads": numbers(1, 64),
+    "model.tiny.max_length": numbers(1, 65_536),
+    "model.generation_batch": numbers(1, MAX_BATCH),
+    "model.warm_start.steps": numbers(0, MAX_STEPS),
+    "model.warm_start.proposer_steps": numbers(0, MAX_STEPS),
+    "model.warm_start.min_difficulty": DIFFICULTY,
+    "model.warm_start.max_difficulty": DIFFICULTY,
+    "model.warm_start.proposer_max_difficulty": DIFFICULTY,
+    "model.warm_start.proposer_share": SHARE,
+    "model.warm_start.batch_size": numbers(1, MAX_BATCH),
+    "model.warm_start.learning_rate": POSITIVE,
+    "model.warm_start.lr_scheduler_type": Rule("a transformers scheduler name such as 'constant' or 'cosine'",
+                                               _is_scheduler),
+    "model.warm_start.warmup_steps": numbers(0, MAX_STEPS),
+    "model.warm_start.adam_beta2": numbers(0, 1, above=True, below=True),
+    "model.warm_start.average_decay": numbers(0, 1, below=True),
+    "model.warm_start.check_every": numbers(0, MAX_STEPS),
+    "model.warm_start.check_problems": numbers(1, MAX_PROBLEMS),
+    "model.warm_start.learned_accuracy": numbers(0, 1, above=True),
+    "model.warm_start.target_accuracy": numbers(0, 1, above=True),
+    "model.warm_start.cache_dir": text(),
+    "model.warm_start.hint_share": SHARE,
+    "proposer_reward.repetition_penalty": numbers(0),
+    "proposer_reward.repetition_threshold": numbers(0, 1, above=True),
+    # Greedy answers would all agree: every problem would look solved or unsolved, never in between.
+    "proposer_reward.solver_temperature": POSITIVE,
+    "schedule.steps": numbers(1, MAX_STEPS),
+    "schedule.proposer_every": numbers(1, MAX_STEPS, literal="never"),
+    "schedule.replay_share": numbers(0, 1, below=True),  # the rest of each solver phase are new problems
+    "schedule.replay_size": numbers(1, MAX_PROBLEMS),
+    "evaluation.every": numbers(0, MAX_STEPS),
+    "evaluation.per_bucket": numbers(1, MAX_PROBLEMS),
+    "evaluation.problems": text("set name or path"),
+    "evaluation.min_difficulty": DIFFICULTY,
+    "evaluation.max_difficulty": DIFFICULTY,
+    "evaluation.seed": SEED,
+    "evaluation.cache_dir": text(),
+    "evaluation.max_new_tokens": numbers(1, MAX_TOKENS),
+    "evaluation.k": numbers(0, MAX_GROUP),
+    "evaluation.temperature": POSITIVE,
+    "method.problems": numbers(1, MAX_PROBLEMS),
+    "method.min_difficulty": DIFFICULTY,
+    "method.max_difficulty": DIFFICULTY,
+    "method.seed": SEED,
+    "run.output_dir": text(),
+    "run.seed": SEED,
+    "run.save_every": numbers(0, MAX_STEPS),
+    "run.shard_every": numbers(1, MAX_STEPS),
+}
+
+# The TRL fields of the role sections (and of `method.sft`, where they are SFTConfig fields too) whose bad values
+# TRL accepts, or trips over later with a traceback (a group of 0 divides by zero). Checked on the section over
+# TRL's defaults, before TRL builds it.
+TRL_RULES: dict[str, Rule] = {
+    "learning_rate": POSITIVE,
+    "temperature": POSITIVE,  # TRL divides the logits by it
+    "top_p": numbers(0, 1, above=True),
+    "top_k": numbers(0),  # 0: off
+    "min_p": SHARE,
+    "repetition_penalty": POSITIVE,
+    "num_generations": numbers(2, MAX_GROUP, none=False),  # one answer has no group to be compared with
+    "num_generations_eval": numbers(1, MAX_GROUP),
+    "max_completion_length": numbers(1, MAX_TOKENS, none=False),
+    "max_length": numbers(1, MAX_TOKENS),
+    "per_device_train_batch_size": numbers(1, MAX_BATCH),
+    "gradient_accumulation_steps": numbers(1, MAX_BATCH),
+    "steps_per_generation": numbers(1, MAX_BATCH),
+    "generation_batch_size": numbers(1, MAX_BATCH),
+    "num_iterations": numbers(1, 1_000),
+    "beta": numbers(0),
+    "epsilon": POSITIVE,
+    "epsilon_high": POSITIVE,
+    "delta": POSITIVE,
+    "max_grad_norm": numbers(0),  # 0: no clipping
+    "weight_decay": numbers(0),
+    "warmup_steps": numbers(0, MAX_STEPS),
+    "adam_beta1": numbers(0, 1, below=True),
+    "adam_beta2": numbers(0, 1, below=True),
+    "adam_epsilon": POSITIVE,
+    "top_entropy_quantile": SHARE,
+    "vllm_gpu_memory_utilization": numbers(0, 1, above=True),
+    "vllm_tensor_parallel_size": numbers(1, 1_024),
+    "vllm_server_port": numbers(1, 65_535),
+    "vllm_max_model_length": numbers(1, MAX_TOKENS),
+}
+
+
+def check_ranges(config: SelfPlayConfig) -> None:
+    """Every value of `RULES` against its rule, then the tiny model's shape and the evaluation set's size."""
+    for key, rule in RULES.items():
+        value = config
+        for name in key.split("."):
+            value = getattr(value, name)
+        rule.check(key, value)
+    tiny = config.model.tiny
+    if tiny.width % tiny.heads or (tiny.width // tiny.heads) % 2:
+        # Each head takes width / heads dimensions, and rotary positions turn them in pairs.
+        raise ConfigError(f"model.tiny.width must be a multiple of model.tiny.heads with an even head size "
+                          f"(width / heads), got width {tiny.width} and heads {tiny.heads}")
+    evaluation = config.evaluation
+    problems = (evaluation.max_difficulty - evaluation.min_difficulty + 1) * evaluation.per_bucket
+    if evaluation.problems == "buckets" and problems > MAX_PROBLEMS:
+        raise ConfigError(f"evaluation.per_bucket x buckets (min_difficulty to max_difficulty) must be at most "
+                          f"{MAX_PROBLEMS} problems, got {evaluation.per_bucket} x "
+                          f"{evaluation.max_difficulty - evaluation.min_difficulty + 1}")
+
+
+def check_trl_ranges(prefix: str, settings: dict[str, Any]) -> None:
+    """The values of `settings` (TRL config fields, already type-checked) that `TRL_RULES` names."""
+    for key, rule in TRL_RULES.items():
+        if key in settings:
+            rule.check(f"{prefix}.{key}", settings[key])
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Loading and checking
 
 
@@ -343,12 +550,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     updates = []
     if path is not None:
         path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
-        try:
-            loaded = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as error:
-            raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
+        loaded = _read_yaml(path)
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of sections, not {type(loaded).__name__}")
         updates.append(loaded)
@@ -356,6 +558,8 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         key, separator, text = override.partition("=")
         if not separator or not key:
             raise ConfigError(f"override {override!r} must look like section.key=value")
+        if not text.strip():  # `run.output_dir=$DIR` with DIR unset: YAML would read null, the default
+            raise ConfigError(f"override {override!r} must give a value after '=' (null for none)")
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError:
@@ -378,33 +582,42 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     return config
 
 
+def _read_yaml(path: Path) -> Any:
+    """The YAML document in the config file at `path`: every way it cannot be read is a one-line ConfigError."""
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config file {path} must be at most {MAX_CONFIG_BYTES} bytes, got {size}")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"config file {path} must be UTF-8 text, got byte {error.object[error.start]:#04x} at "
+                          f"offset {error.start}") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
+    except RecursionError:  # brackets nested thousands deep
+        raise ConfigError(f"config file {path} is not valid YAML: nested too deeply") from None
+
+
 def check(config: SelfPlayConfig) -> None:
     """Cross-field checks, each error saying what to change. Normalises values YAML spells loosely."""
     if isinstance(config.model.chat_template, bool):
         config.model.chat_template = "on" if config.model.chat_template else "off"
-    warm = config.model.warm_start
-    every = config.schedule.proposer_every
-    if every != "never" and every < 1:
-        raise ConfigError(f"schedule.proposer_every must be a positive number of steps or 'never', got {every}")
-    if config.schedule.steps < 1:
-        raise ConfigError(f"schedule.steps must be at least 1, got {config.schedule.steps}")
-    if not 0 <= config.schedule.replay_share < 1 or config.schedule.replay_size < 1:
-        raise ConfigError("schedule needs 0 <= replay_share < 1 (the rest of each solver phase are new problems) "
-                          "and replay_size >= 1")
-    evaluation = config.evaluation
-    if evaluation.every < 0 or not 1 <= evaluation.min_difficulty <= evaluation.max_difficulty:
-        raise ConfigError("evaluation needs every >= 0 and 1 <= min_difficulty <= max_difficulty")
-    if evaluation.k < 0 or evaluation.per_bucket < 1:
-        raise ConfigError("evaluation needs k >= 0 and per_bucket >= 1")
-    if not 0 <= warm.proposer_share <= 1 or warm.batch_size < 1:
-        raise ConfigError("model.warm_start needs 0 <= proposer_share <= 1 and batch_size >= 1")
-    if config.model.generation_batch < 1:
-        raise ConfigError(f"model.generation_batch must be at least 1, got {config.model.generation_batch}")
-    if config.run.shard_every < 1:
-        raise ConfigError(f"run.shard_every must be at least 1, got {config.run.shard_every}")
-    if not config.model.shared and config.model.solver_name_or_path is None and config.model.name_or_path == "":
-        raise ConfigError("model.name_or_path is empty")
-    if warm.steps and not (1 <= warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
+    warm, method, evaluation = config.model.warm_start, config.method, config.evaluation
+    if method.problems < 1 or not 1 <= method.min_difficulty <= method.max_difficulty:
+        raise ConfigError(f"method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty, got "
+                          f"method.problems={method.problems}, method.min_difficulty={method.min_difficulty} and "
+                          f"method.max_difficulty={method.max_difficulty}")
+    check_ranges(config)
+    if evaluation.min_difficulty > evaluation.max_difficulty:
+        raise ConfigError(f"evaluation.min_difficulty must be at most evaluation.max_difficulty, got "
+                          f"{evaluation.min_difficulty} > {evaluation.max_difficulty}")
+    if warm.steps and not (warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
         raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
     check_warm_start(warm)
     for name, section in (("proposer", config.proposer), ("solver", config.solver), ("method.sft", config.method.sft)):
@@ -415,31 +628,29 @@ def check(config: SelfPlayConfig) -> None:
     built = {}
     for role in ("proposer", "solver"):
         setattr(config, role, check_role_section(role, getattr(config, role)))
+        settings = {**_grpo_defaults(), **_ROLE_FRAMEWORK_DEFAULTS, **getattr(config, role)}
+        check_trl_ranges(role, settings)
         # Before TRL's own check, which on one process says the same thing with less to go on.
-        check_whole_groups(role, {**_grpo_defaults(), **_ROLE_FRAMEWORK_DEFAULTS, **getattr(config, role)})
+        check_whole_groups(role, settings)
         built[role] = config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
         # Again on the built config: TRL has resolved `generation_batch_size` into steps for the processes launched.
         check_whole_groups(role, vars(built[role]))
+        if built[role].generation_batch_size > MAX_BATCH:
+            raise ConfigError(f"{role}.per_device_train_batch_size x steps_per_generation must be at most "
+                              f"{MAX_BATCH} completions per generation, got {built[role].generation_batch_size}")
         check_vllm(role, built[role])
     proposer_trains = config.method.name == "selfplay" and config.schedule.proposer_every != "never"
     if proposer_trains and one_model(config):
         check_one_engine(built["proposer"], built["solver"])
     elif proposer_trains:
         check_vllm_servers(built["proposer"], built["solver"])
-    judging = config.proposer_reward.solver_temperature
-    if judging is not None and judging <= 0:
-        raise ConfigError("proposer_reward.solver_temperature must be above 0 (greedy answers would all agree)")
     if config.model.lora.enabled:
         check_lora(config)
-    method = config.method
-    if method.problems < 1 or not 1 <= method.min_difficulty <= method.max_difficulty:
-        raise ConfigError("method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty")
-    if not 0 <= warm.hint_share <= 1:
-        raise ConfigError(f"model.warm_start.hint_share must be between 0 and 1, got {warm.hint_share}")
     if "{prompt}" not in method.hint_template or not ("{answer}" in method.hint_template
                                                        or "{truth}" in method.hint_template):
         raise ConfigError("method.hint_template must contain {prompt} and {answer} or {truth}")
     method.sft = check_fields("method.sft", method.sft, "SFTConfig")
+    check_trl_ranges("method.sft", method.sft)
     config.sft_config("unused")  # raises ConfigError on a bad combination
     unknown = [name for name in config.experiment.methods if name not in METHODS]
     if unknown or not config.experiment.methods:
@@ -454,16 +665,7 @@ def check(config: SelfPlayConfig) -> None:
 
 
 def check_warm_start(warm: WarmStartConfig) -> None:
-    """The warm start's schedule, checks and target."""
-    if min(warm.steps, warm.proposer_steps, warm.warmup_steps, warm.check_every) < 0 or warm.check_problems < 1:
-        raise ConfigError("model.warm_start needs steps, proposer_steps, warmup_steps and check_every >= 0 and "
-                          "check_problems >= 1")
-    if not 0 < warm.adam_beta2 < 1 or (warm.average_decay is not None and not 0 <= warm.average_decay < 1):
-        raise ConfigError("model.warm_start needs 0 < adam_beta2 < 1 and 0 <= average_decay < 1")
-    for name in ("learned_accuracy", "target_accuracy"):
-        value = getattr(warm, name)
-        if value is not None and not 0 < value <= 1:
-            raise ConfigError(f"model.warm_start.{name} must be in (0, 1], got {value}")
+    """The warm start's target, which needs checks (each value's range is `RULES`')."""
     if warm.target_accuracy is not None and not warm.check_every:
         raise ConfigError("model.warm_start.target_accuracy needs checks: set model.warm_start.check_every, or "
                           "target_accuracy=null")
@@ -601,7 +803,8 @@ def check_lora(config: SelfPlayConfig) -> None:
     if importlib.util.find_spec("peft") is None:
         raise ConfigError("model.lora.enabled needs the peft package: pip install -e '.[peft]'")
     if lora.r < 1 or lora.alpha <= 0 or not 0 <= lora.dropout < 1:
-        raise ConfigError("model.lora needs r >= 1, alpha > 0 and 0 <= dropout < 1")
+        raise ConfigError(f"model.lora needs r >= 1, alpha > 0 and 0 <= dropout < 1, got model.lora.r={lora.r}, "
+                          f"model.lora.alpha={lora.alpha} and model.lora.dropout={lora.dropout}")
     if config.model.solver_name_or_path not in (None, config.model.name_or_path):
         raise ConfigError("with model.lora.enabled both roles share one base model: drop model.solver_name_or_path")
     if config.model.name_or_path == "builtin:tiny" and not config.model.warm_start.steps:
@@ -727,6 +930,9 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
         return value
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
+        number = _read_float(value)
+        if float in typing.get_args(annotation) and number is not None and not math.isfinite(number):
+            raise ConfigError(f"config key {key!r} must be a finite number, got {value!r}")
         errors = []
         for option in typing.get_args(annotation):
             try:
@@ -743,13 +949,11 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
     if annotation is type(None):
         ok = value is None
     elif annotation is float:
-        if isinstance(value, str):  # YAML 1.1 reads `1e-4` as a string
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
+        number = _read_float(value)
+        if number is not None and not math.isfinite(number):  # .nan, .inf, 1e999: no setting means them
+            raise ConfigError(f"config key {key!r} must be a finite number, got {value!r}")
+        ok = number is not None
+        value = number if ok else value
     elif annotation is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif isinstance(expected, type) and issubclass(expected, Enum):
@@ -761,6 +965,23 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
     if not ok:
         raise ConfigError(f"config key {key!r} has the wrong type: got {value!r}, expected {_describe(annotation)}")
     return value
+
+
+def _read_float(value: Any) -> float | None:
+    """`value` as a float if it is a number, or a string YAML 1.1 left unread (`1e-4`); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:  # an int too large for a float
+            return math.inf
+    return None
 
 
 def _describe(annotation: Any) -> str:

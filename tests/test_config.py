@@ -469,15 +469,45 @@ def test_resolve_errors(name, fragments):
         assert fragment in str(info.value)
 
 
-@pytest.mark.parametrize("override, fragment", [
-    ("evaluation.k=-1", "k >= 0"),
-    ("evaluation.per_bucket=0", "per_bucket >= 1"),
-    ("model.warm_start.proposer_share=1.5", "proposer_share"),
-    ("model.warm_start.batch_size=0", "batch_size >= 1"),
-    ("model.warm_start.target_accuracy=1.5", "target_accuracy"),
-    ("model.warm_start.average_decay=1", "average_decay"),
-    ("model.warm_start.check_every=-1", "check_every"),
+@pytest.mark.parametrize("override, message", [
+    # each range error names the key, says the range and repeats the value (tests/test_config_checks.py has many)
+    ("evaluation.k=-1", "evaluation.k must be from 0 to 1024, got -1"),
+    ("evaluation.per_bucket=0", "evaluation.per_bucket must be from 1 to 100000, got 0"),
+    ("model.warm_start.proposer_share=1.5", "model.warm_start.proposer_share must be from 0 to 1, got 1.5"),
+    ("model.warm_start.batch_size=0", "model.warm_start.batch_size must be from 1 to 65536, got 0"),
+    ("model.warm_start.target_accuracy=1.5",
+     "model.warm_start.target_accuracy must be above 0 and at most 1, got 1.5"),
+    ("model.warm_start.average_decay=1", "model.warm_start.average_decay must be at least 0 and below 1, got 1.0"),
+    ("model.warm_start.check_every=-1", "model.warm_start.check_every must be from 0 to 1000000, got -1"),
+    ("solver.temperature=0", "solver.temperature must be above 0, got 0.0"),
+    ("schedule.proposer_every=0", "schedule.proposer_every must be from 1 to 1000000 or 'never', got 0"),
 ])
-def test_range_checks(override, fragment):
-    with pytest.raises(ConfigError, match=fragment):
+def test_range_checks(override, message):
+    with pytest.raises(ConfigError) as info:
         load_config(None, [override])
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("value", [
+    # the bounds themselves are valid
+    "schedule.steps=1", "schedule.steps=1000000", "model.warm_start.steps=0", "evaluation.k=1024",
+    "model.warm_start.proposer_share=0", "model.warm_start.proposer_share=1", "model.warm_start.average_decay=0",
+    "run.seed=4294967294", "solver.num_generations=2", "solver.beta=0", "solver.max_grad_norm=0",
+    "model.tiny.width=8", "model.tiny.heads=1", "model.dtype=bfloat16",
+    # an override can still set null where the field allows it
+    "run.output_dir=null",
+])
+def test_values_at_the_bounds_are_accepted(value):
+    load_config(None, [value, "solver.per_device_train_batch_size=8", "proposer.per_device_train_batch_size=8"])
+
+
+def test_an_unreadable_config_file_is_a_config_error(tmp_path, monkeypatch):
+    # (a chmod 000 file is readable by root, so the read itself fails here)
+    path = _write(tmp_path, "schedule:\n  steps: 3\n")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    with pytest.raises(ConfigError, match="cannot read config file .*: Permission denied"):
+        load_config(path)
