@@ -106,3 +106,21 @@ def adam_moves(signals: list[bool | None]) -> list[bool]:
         seen = seen or bool(signal)
         moves.append(signal is not None and seen)
     return moves
+
+
+def pytest_configure(config):
+    """On a machine that cannot isolate programs (no bubblewrap, no namespaces), the code verifier refuses to
+    start unless told `isolation: best_effort`. The suite tells it so there, in this process, and says so once:
+    the verifier's other behaviour is still tested, and the escape tests skip (they need the isolation)."""
+    import functools
+
+    from selfplay import sandbox
+
+    problem = sandbox.isolation_problem()
+    if problem is not None:
+        import verifiers.code
+
+        build = verifiers.code.CodeVerifier.__init__
+        verifiers.code.CodeVerifier.__init__ = functools.partialmethod(build, isolation="best_effort")
+        sandbox.run_program.__defaults__ = (None, False)  # limits=None, isolated=False
+        print(f"\nselfplay tests: the code verifier runs without isolation here ({problem})")

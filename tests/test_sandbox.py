@@ -336,6 +336,8 @@ def test_network_namespace_when_the_platform_allows_it():
 def test_the_working_directory_is_deleted(program, isolated, monkeypatch):
     # Isolated, the working folder is a tmpfs that exists only in the program's mount namespace; either way the
     # folder made on the host for the run (the program's source, its input) is gone afterwards.
+    if isolated and isolation_problem() is not None:
+        pytest.skip(f"no kernel isolation here: {isolation_problem()}")
     made, mkdtemp = [], tempfile.mkdtemp
     monkeypatch.setattr(tempfile, "mkdtemp", lambda **options: made.append(mkdtemp(**options)) or made[-1])
     workdir = run_program(program, "", LIMITS, isolated).stdout.strip()
@@ -354,18 +356,22 @@ def test_isolation_works_here_or_the_reason_is_one_line():
     problem = isolation_problem()
     if problem is not None:
         assert "\n" not in problem
-        result = run_program(SUM_PROGRAM, "1 2\n", LIMITS)
+        result = run_program(SUM_PROGRAM, "1 2\n", LIMITS, isolated=True)
         assert result.returncode is None and "no kernel isolation" in result.error
         pytest.skip(f"no kernel isolation here: {problem}")
-    result = run_program("import os\nprint(os.getuid(), os.getpid(), os.getcwd(), os.path.exists('/etc'))", "", LIMITS)
+    result = run_program("import os\nprint(os.getuid(), os.getpid(), os.getcwd(), os.path.exists('/etc'))", "", LIMITS,
+                         isolated=True)
     uid = 65534 if os.geteuid() == 0 else os.getuid()
     assert result.stdout.split() == [str(uid), "2", ISOLATED_WORKDIR, "False"]
 
 
 def test_without_isolation_the_verifier_refuses_to_start_unless_told(monkeypatch, capsys):
     monkeypatch.setattr("verifiers.code.isolation_problem", lambda: "bubblewrap (bwrap) is not installed")
+    from verifiers.code import CodeVerifier
+
+    assert CodeVerifier.__dataclass_fields__["isolation"].default == "required"  # what a config gets unsaid
     with pytest.raises(ConfigError, match="^verifier 'code': cannot isolate .*bwrap.*best_effort") as caught:
-        make_verifier(VerifierConfig("code", {}))
+        make_verifier(VerifierConfig("code", {"isolation": "required"}))
     assert "\n" not in str(caught.value)
     with pytest.raises(ConfigError, match="isolation must be one of required, best_effort"):
         make_verifier(VerifierConfig("code", {"isolation": "off"}))
