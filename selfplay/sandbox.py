@@ -4,14 +4,22 @@ Each run gets a fresh interpreter (`python -I -S -B`: no environment variables, 
 `sys.path`, no bytecode written), resource limits, its own session, and output read with a size bound.
 
 Isolated (the default): bubblewrap (`bwrap`) starts the interpreter in new PID, mount, network, IPC, UTS and cgroup
-namespaces. The program sees a file system of its own: `/usr`, the Python installation, a fresh `/proc` and a
-minimal `/dev`, all read-only, plus two small empty tmpfs folders it may write, its working folder
-(`/sandbox/work`) and `/tmp`; nothing else of the machine (no `/etc`, no home folders, no run directories, no
-`/dev/shm`). It sees no process but its own, so it can signal none, and when it ends (or is killed) the kernel
-kills everything it started. It runs as an unprivileged user: a caller that is root gives the program uid/gid
-65534 (nobody) and no capabilities, without a user namespace; another caller runs it in a user namespace mapped to
-itself. Where bwrap is missing or cannot create these namespaces, an isolated run does not start: it fails with the
-reason (`isolation_problem()` says it beforehand).
+namespaces, under a seccomp filter (below). The program sees a file system of its own: `/usr`, the Python
+installation, a fresh `/proc` and a minimal `/dev`, all read-only, plus two small empty tmpfs folders it may write,
+its working folder (`/sandbox/work`) and `/tmp`; nothing else of the machine (no `/etc`, no home folders, no run
+directories, no `/dev/shm`). It sees no process but its own, so it can signal none, and when it ends (or is killed)
+the kernel kills everything it started. It runs as an unprivileged user: a caller that is root gives the program
+uid/gid 65534 (nobody) and no capabilities, without a user namespace; another caller runs it in a user namespace
+mapped to itself. Where bwrap is missing or cannot create these namespaces, an isolated run does not start: it fails
+with the reason (`isolation_problem()` says it beforehand).
+
+The seccomp filter (built with libseccomp through ctypes, once per process, and handed to bwrap as compiled BPF)
+allows every system call but those a stdin-to-stdout program never needs and an escape would: new namespaces
+(`unshare`, `setns`, `clone` with a namespace flag, `clone3`), `mount` and the new mount API, `ptrace` and
+access to other processes' memory, BPF, perf events, io_uring, userfaultfd, keyrings, kernel modules, file handles,
+pidfds, device nodes, terminal input injection, `personality` changes and every other system-call ABI (32-bit
+x86 and x32 on x86_64, 32-bit ARM on aarch64) (`SECCOMP_DENIED`). Where libseccomp is missing or the
+architecture is neither x86_64 nor aarch64, programs run isolated without it and `seccomp_problem()` says why.
 
 Not isolated (`isolated=False`, an explicit opt-out): the program runs on the host's file system in a throw-away
 folder, in a new process group that is killed at the end, in an empty network namespace where the kernel allows
@@ -20,11 +28,13 @@ one, as the caller's user.
 In both, an audit hook refuses sockets, new processes, ctypes and file access outside the working folder. It is
 not a security boundary (a program can switch it off from pure Python); it gives ordinary programs, mistakes
 included, a clear error. What is promised against hostile programs rests on the kernel: the namespaces, the
-unprivileged user, the rlimits and the size of the tmpfs folders.
+unprivileged user, the seccomp filter, the rlimits and the size of the tmpfs folders.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import selectors
 import shutil
@@ -42,6 +52,36 @@ UNPRIVILEGED_ID = 65534
 # Where an isolated program finds itself; these paths exist only inside its own mount namespace.
 ISOLATED_PROGRAM = "/sandbox/program.py"
 ISOLATED_WORKDIR = "/sandbox/work"
+
+# System calls an isolated program is refused, with the error it gets. None is needed by a program that reads
+# stdin and prints (the standard library never makes them); each reaches more of the kernel than such a program
+# should (namespaces, BPF, io_uring, perf, userfaultfd, keyrings, modules: the usual ways in for a kernel
+# exploit) or steps past the namespaces (mounts, file handles, other processes). EPERM, what the kernel tells an
+# unprivileged caller; ENOSYS where callers fall back to an older way: glibc's pthread_create and fork use clone
+# when clone3 is missing (clone3's flags lie in memory, which a filter cannot read), and programs that probe for
+# io_uring or pidfds do without. Names a kernel architecture lacks (mknod, iopl on aarch64) are skipped.
+SECCOMP_DENIED: dict[str, int] = {
+    **dict.fromkeys((
+        "unshare", "setns",  # namespaces (clone's namespace flags: SECCOMP_CLONE_NAMESPACES)
+        "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
+        "open_tree", "mount_setattr",  # the mount table, old API and new
+        "ptrace", "process_vm_readv", "process_vm_writev",  # other processes' memory
+        "bpf", "perf_event_open", "userfaultfd",  # large kernel surfaces
+        "keyctl", "add_key", "request_key",  # keyrings: shared by a user's processes across namespaces
+        "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
+        "swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "lookup_dcookie", "iopl", "ioperm", "vhangup",
+        "open_by_handle_at", "name_to_handle_at",  # files by handle, past the mount namespace
+        "fanotify_init",
+    ), errno.EPERM),
+    **dict.fromkeys(("clone3", "io_uring_setup", "io_uring_enter", "io_uring_register", "pidfd_open",
+                     "pidfd_getfd", "pidfd_send_signal"), errno.ENOSYS),
+}
+# clone's flags that make a namespace (NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET):
+# clone with any of them is refused (EPERM); clone for fork and threads goes on.
+SECCOMP_CLONE_NAMESPACES = (0x80, 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
+# The architectures the filter is written for: clone's flags are its first argument on both. Elsewhere
+# (seccomp_problem says so) programs run without the filter. libseccomp's names for them: AUDIT_ARCH_*.
+SECCOMP_ARCHITECTURES = {0xC000003E: "x86_64", 0xC00000B7: "aarch64"}
 
 
 @dataclass(frozen=True)
@@ -114,45 +154,150 @@ def run_program(code: str, stdin: str, limits: SandboxLimits | None = None, isol
     except OSError as error:
         return RunResult("", "", None, False, f"sandbox could not start: {error}"[:200])
     try:
-        return _run_in(os.path.realpath(root), code, stdin, limits, isolated)
+        return _run_in(os.path.realpath(root), code, stdin, limits, isolated,
+                       _ISOLATION_CHECKED.get("filter") if isolated else None)
     except Exception as error:  # noqa: BLE001 - a sandbox failure is an outcome of the run, not a crash of the caller
         return RunResult("", "", None, False, f"sandbox error: {type(error).__name__}: {error}"[:200])
     finally:
         _remove(root)
 
 
-_ISOLATION_CHECKED: dict[str, str | None] = {}  # "problem" -> the answer of the one check per process
+# The one check per process: "problem" (isolation_problem), "seccomp" (seccomp_problem), "filter" (the BPF).
+_ISOLATION_CHECKED: dict[str, str | bytes | None] = {}
 _ISOLATION_LOCK = threading.Lock()
 
 
 def isolation_problem() -> str | None:
     """Why programs cannot run isolated here, in one line, or None when they can. Checked once per process, by
-    running a tiny program in the isolated sandbox and looking at what it sees (its user and process id)."""
+    running a tiny program in the isolated sandbox and looking at what it sees (its user and process id, and
+    whether the seccomp filter refuses it a system call)."""
     with _ISOLATION_LOCK:
         if "problem" not in _ISOLATION_CHECKED:
-            _ISOLATION_CHECKED["problem"] = _check_isolation()
+            problem, seccomp, bpf = _check_isolation()
+            _ISOLATION_CHECKED.update(problem=problem, seccomp=seccomp, filter=bpf)
         return _ISOLATION_CHECKED["problem"]
 
 
-def _check_isolation() -> str | None:
+def seccomp_problem() -> str | None:
+    """Why isolated programs run without the seccomp filter, in one line, or None when they run under it. The
+    namespaces do not depend on it: isolation_problem() may be None while this is not."""
+    isolation_problem()
+    return _ISOLATION_CHECKED["seccomp"] if _ISOLATION_CHECKED["problem"] is None else "programs are not isolated"
+
+
+def _check_isolation() -> tuple[str | None, str | None, bytes | None]:
+    """(why there is no isolation, why there is no seccomp filter, the filter) from a probe run in the sandbox."""
     if shutil.which("bwrap") is None:
-        return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    probe = "import os, json  # json: the standard library is readable too\nprint(os.getuid(), os.getpid(), os.path.exists('/etc'))"
+        return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)", None, None
+    try:
+        bpf, seccomp = _seccomp_filter()
+    except Exception as error:  # noqa: BLE001 - a library that misbehaves means: no filter, said so
+        bpf, seccomp = None, f"libseccomp failed: {type(error).__name__}: {error}"[:300]
+    said, denied = _probe(bpf)
+    if bpf is not None and said is not None:  # bwrap or the kernel would not load the filter: try without it
+        seccomp, bpf = f"bwrap could not load the seccomp filter ({said})"[:300], None
+        said, denied = _probe(None)
+    if said is not None:
+        return f"bwrap could not create the sandbox's namespaces ({said})"[:300], None, None
+    if bpf is not None and denied != errno.ENOSYS:
+        seccomp, bpf = f"the seccomp filter did not refuse pidfd_open (errno {denied})", None
+    return None, seccomp, bpf
+
+
+def _probe(bpf: bytes | None) -> tuple[str | None, int]:
+    """Run a tiny program isolated, under the filter `bpf` if given: (what went wrong, or None; the error number
+    of its pidfd_open, a call the filter refuses, or 0 when the call worked)."""
+    probe = ("import os, json  # json: the standard library is readable too\n"
+             "try:\n    os.close(os.pidfd_open(os.getpid()))\n    denied = 0\n"
+             "except OSError as error:\n    denied = error.errno\n"
+             "print(os.getuid(), os.getpid(), os.path.exists('/etc'), denied)")
     root = tempfile.mkdtemp(prefix="selfplay-sandbox-")
     try:
-        result = _run_in(os.path.realpath(root), probe, "", SandboxLimits(wall_seconds=30), isolated=True)
+        result = _run_in(os.path.realpath(root), probe, "", SandboxLimits(wall_seconds=30), True, bpf)
     except Exception as error:  # noqa: BLE001 - any failure means: no isolation
-        return f"bwrap failed: {type(error).__name__}: {error}"
+        return f"bwrap failed: {type(error).__name__}: {error}", 0
     finally:
         _remove(root)
-    if result.stdout.split() != [str(os.getuid() if os.geteuid() else UNPRIVILEGED_ID), "2", "False"]:
+    seen = result.stdout.split()
+    if seen[:3] != [str(os.getuid() if os.geteuid() else UNPRIVILEGED_ID), "2", "False"] or len(seen) != 4:
         said = (result.stderr.strip().splitlines() or [result.error or f"exit status {result.returncode}"])[-1]
-        return f"bwrap could not create the sandbox's namespaces ({said.strip()})"[:300]
-    return None
+        return said.strip(), 0
+    return None, int(seen[3])
 
 
-def _isolation_arguments(program: str, limits: SandboxLimits) -> list[str]:
-    """bwrap's command line before the interpreter's: the namespaces and the file system the program sees."""
+class _ArgumentComparison(ctypes.Structure):
+    """libseccomp's `struct scmp_arg_cmp`: argument number, operator, two 64-bit operands."""
+
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                ("datum_b", ctypes.c_uint64)]
+
+
+def _seccomp_filter() -> tuple[bytes | None, str | None]:
+    """The filter as classic BPF (what `seccomp_export_bpf` writes and bwrap's `--seccomp` reads), or None and
+    why not. libseccomp does the compiling: the architecture check, the syscall numbers, the argument tests."""
+    try:
+        library = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+    except OSError as error:
+        return None, f"libseccomp is not installed ({error}; Debian/Ubuntu: apt-get install libseccomp2)"[:300]
+    library.seccomp_version.restype = ctypes.POINTER(ctypes.c_uint * 3)
+    version = tuple(library.seccomp_version().contents)
+    if version < (2, 4, 0):  # SCMP_ACT_KILL_PROCESS
+        return None, f"libseccomp {'.'.join(map(str, version))} is older than 2.4"
+    library.seccomp_arch_native.restype = ctypes.c_uint32
+    architecture = library.seccomp_arch_native()
+    if architecture not in SECCOMP_ARCHITECTURES:
+        return None, f"no seccomp filter is written for this architecture (AUDIT_ARCH {architecture:#x})"
+    library.seccomp_init.restype = ctypes.c_void_p
+    library.seccomp_init.argtypes = [ctypes.c_uint32]
+    library.seccomp_release.argtypes = [ctypes.c_void_p]
+    library.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
+    library.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    library.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                               ctypes.POINTER(_ArgumentComparison)]
+    library.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    allow, kill_process, masked_equal, not_equal = 0x7FFF0000, 0x80000000, 7, 1  # SCMP_ACT_*, SCMP_CMP_*
+
+    def refuse(code: int) -> int:
+        return 0x00050000 | code  # SCMP_ACT_ERRNO(code)
+
+    # (system call, error, argument tests all of which must hold): the rules; a call no rule matches is allowed
+    rules: list[tuple[str, int, list[tuple[int, int, int, int]]]] = [
+        (name, code, []) for name, code in SECCOMP_DENIED.items()]
+    rules += [("clone", errno.EPERM, [(0, masked_equal, flag, flag)]) for flag in SECCOMP_CLONE_NAMESPACES]
+    # any persona but the default (PER_LINUX): no turning address randomisation off, no other ABI's quirks
+    rules.append(("personality", errno.EPERM, [(0, not_equal, 0, 0)]))
+    for name, mode_argument in (("mknod", 1), ("mknodat", 2)):  # device nodes (S_IFMT bits); files, FIFOs stay
+        rules += [(name, errno.EPERM, [(mode_argument, masked_equal, 0o170000, kind)])
+                  for kind in (stat.S_IFCHR, stat.S_IFBLK)]
+    # TIOCSTI (types into the terminal) and TIOCLINUX; the kernel reads the request as 32 bits
+    rules += [("ioctl", errno.EPERM, [(1, masked_equal, 0xFFFFFFFF, request)]) for request in (0x5412, 0x541C)]
+    context = library.seccomp_init(allow)
+    if not context:
+        return None, "libseccomp could not make a filter (seccomp_init)"
+    try:
+        # A system call of another ABI than the native one (32-bit int 0x80 on x86_64) kills the program: the
+        # numbers above would mean other calls there.
+        if library.seccomp_attr_set(context, 2, kill_process) != 0:  # SCMP_FLTATR_ACT_BADARCH
+            return None, "libseccomp refused the action for other architectures"
+        for name, code, tests in rules:
+            number = library.seccomp_syscall_resolve_name(name.encode())
+            if number < 0:  # not a system call on this architecture
+                continue
+            comparisons = (_ArgumentComparison * max(len(tests), 1))(*(_ArgumentComparison(*t) for t in tests))
+            if (failed := library.seccomp_rule_add_array(context, refuse(code), number, len(tests), comparisons)):
+                return None, f"libseccomp refused the rule for {name} ({os.strerror(-failed)})"
+        with tempfile.TemporaryFile() as file:
+            if (failed := library.seccomp_export_bpf(context, file.fileno())) != 0:
+                return None, f"libseccomp could not export the filter ({os.strerror(-failed)})"
+            file.seek(0)
+            return file.read(), None
+    finally:
+        library.seccomp_release(context)
+
+
+def _isolation_arguments(program: str, limits: SandboxLimits, seccomp_fd: int | None = None) -> list[str]:
+    """bwrap's command line before the interpreter's: the namespaces, the file system the program sees and the
+    seccomp filter bwrap reads from `seccomp_fd` (none if None)."""
     tmpfs_bytes = str(limits.max_files * limits.file_size_kb * 2**10)  # each writable folder holds at most this
     arguments = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid",
                  "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -162,6 +307,8 @@ def _isolation_arguments(program: str, limits: SandboxLimits) -> list[str]:
         arguments += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         arguments += ["--unshare-user", "--disable-userns"]
+    if seccomp_fd is not None:
+        arguments += ["--seccomp", str(seccomp_fd)]  # loaded last, just before the interpreter starts
     arguments += ["--ro-bind", "/usr", "/usr"]
     for path in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):  # merged /usr: links; else folders
         if os.path.islink(path):
@@ -193,7 +340,8 @@ def _python_folders() -> list[str]:
     return kept
 
 
-def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits, isolated: bool) -> RunResult:
+def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits, isolated: bool,
+            seccomp: bytes | None = None) -> RunResult:
     # `root` (mode 0700, ours) holds the program and its input. Isolated, the program sees only a read-only copy
     # of its source and works in a tmpfs of its own. Not isolated, it works in `root/work` and only the hook
     # keeps it from the rest. The wrapper travels as a `-c` argument: no file that anything could replace.
@@ -206,21 +354,30 @@ def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits, isolated: b
     executable = os.path.realpath(sys.executable) if isolated else sys.executable
     if isolated and not os.access(executable, os.X_OK):
         return RunResult("", "", None, False, f"could not start the program: no interpreter at {executable}"[:200])
-    command = [*(_isolation_arguments(program, limits) if isolated else []),
-               executable, "-I", "-S", "-B", "-X", "utf8", "-c", _CHILD,
-               *((ISOLATED_PROGRAM, ISOLATED_WORKDIR) if isolated else (program, workdir)),
-               *(str(value) for value in (limits.cpu_seconds, limits.memory_mb * 2**20, limits.file_size_kb * 2**10,
-                                          limits.max_processes, limits.max_open_files, limits.max_files,
-                                          UNPRIVILEGED_ID if isolated and os.geteuid() == 0 else -1))]
-    with open(stdin_path, "rb") as stdin_file:
-        try:
-            # start_new_session: the child leads a new session and process group, so one killpg reaches
-            # everything it starts. Limits are set by the wrapper, not a preexec_fn, which is unsafe when the
-            # caller has threads (the verifier runs programs from worker threads).
-            process = subprocess.Popen(command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       cwd=workdir, env={"PATH": os.defpath}, start_new_session=True)
-        except OSError as error:
-            return RunResult("", "", None, False, f"could not start the program: {error}"[:200])
+    # The filter travels in a file of its own per run (in memory): bwrap reads it to the end, which would move the
+    # offset of a descriptor shared by all runs. Writing its few hundred bytes costs microseconds.
+    seccomp_fd = _memory_file(seccomp) if isolated and seccomp is not None else None
+    try:
+        command = [*(_isolation_arguments(program, limits, seccomp_fd) if isolated else []),
+                   executable, "-I", "-S", "-B", "-X", "utf8", "-c", _CHILD,
+                   *((ISOLATED_PROGRAM, ISOLATED_WORKDIR) if isolated else (program, workdir)),
+                   *(str(value) for value in (limits.cpu_seconds, limits.memory_mb * 2**20,
+                                              limits.file_size_kb * 2**10, limits.max_processes,
+                                              limits.max_open_files, limits.max_files,
+                                              UNPRIVILEGED_ID if isolated and os.geteuid() == 0 else -1))]
+        with open(stdin_path, "rb") as stdin_file:
+            try:
+                # start_new_session: the child leads a new session and process group, so one killpg reaches
+                # everything it starts. Limits are set by the wrapper, not a preexec_fn, which is unsafe when the
+                # caller has threads (the verifier runs programs from worker threads).
+                process = subprocess.Popen(command, stdin=stdin_file, stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, cwd=workdir, env={"PATH": os.defpath},
+                                           start_new_session=True, pass_fds=() if seccomp_fd is None else (seccomp_fd,))
+            except OSError as error:
+                return RunResult("", "", None, False, f"could not start the program: {error}"[:200])
+    finally:
+        if seccomp_fd is not None:
+            os.close(seccomp_fd)  # bwrap holds its own copy
     with process:
         try:
             stdout, stderr, wall_timeout, overflow = _read_bounded(process, limits)
@@ -252,6 +409,18 @@ def _run_in(root: str, code: str, stdin: str, limits: SandboxLimits, isolated: b
     bound = limits.max_output_kb * 2**10
     return RunResult(stdout[:bound].decode("utf-8", errors="replace"), stderr[:bound].decode("utf-8", errors="replace"),
                      returncode, wall_timeout or cpu_timeout, error)
+
+
+def _memory_file(data: bytes) -> int:
+    """A descriptor of a new file in memory holding `data`, read from its start (closed on exec unless passed)."""
+    fd = os.memfd_create("selfplay-seccomp", os.MFD_CLOEXEC)
+    try:
+        os.write(fd, data)  # a memfd takes a short write whole
+        os.lseek(fd, 0, os.SEEK_SET)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _read_bounded(process: subprocess.Popen, limits: SandboxLimits) -> tuple[bytes, bytes, bool, bool]:

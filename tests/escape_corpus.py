@@ -228,3 +228,60 @@ ATTACKS: list[tuple[str, str, bool]] = [
     ("deep_recursion_segfault", "sys.setrecursionlimit(10**7)\nf = lambda n: f(n + 1)\nf(0)", False),
     ("disarmed_hook_really_is_off", "import _posixsubprocess\nprint('hook off')", False),
 ]
+
+# Attacks the namespaces and the unprivileged user let through (or that only a sysctl of this machine stops) and
+# the seccomp filter refuses (selfplay/sandbox.py SECCOMP_DENIED): each prints ESCAPED when its call works. Run
+# where the filter is on (seccomp_problem() is None); none is needed by an ordinary program. x86_64 numbers where
+# libc has no wrapper; on another architecture those attacks say so and stop.
+SECCOMP_ATTACKS: list[tuple[str, str, bool]] = [
+    ("unshare_user_then_map_root",
+     "def go():\n    uid = os.getuid()\n    libc.prctl(4, 1)  # PR_SET_DUMPABLE: /proc/self becomes ours again\n"
+     "    if libc.unshare(0x10000000) != 0:\n"
+     "        return print('failed: unshare errno', ctypes.get_errno())\n"
+     "    open('/proc/self/setgroups', 'w').write('deny')\n    open('/proc/self/uid_map', 'w').write('0 %d 1' % uid)\n"
+     "    escaped_if(os.getuid() == 0, 'root in a new user namespace')\n"
+     "    escaped_if(libc.unshare(0x00020000) == 0 and libc.mount(b'none', b'/tmp', b'tmpfs', 0, None) == 0, 'mount')\n"
+     "attempt(go)", False),
+    ("clone_into_new_user_namespace",
+     "pid = libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)\nif pid == 0:\n    os._exit(0)\n"
+     "print('clone errno', ctypes.get_errno())\nescaped_if(pid > 0, 'clone with CLONE_NEWUSER')", False),
+    ("clone3_into_new_user_namespace",
+     "import struct\nargs = struct.pack('11Q', 0x10000000, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0)  # flags, exit_signal\n"
+     "pid = libc.syscall(435, ctypes.create_string_buffer(args), 88)\nif pid == 0:\n    os._exit(0)\n"
+     "print('clone3 errno', ctypes.get_errno())\nescaped_if(pid > 0, 'clone3 with CLONE_NEWUSER')", False),
+    ("io_uring_setup",
+     "fd = libc.syscall(425, 8, ctypes.create_string_buffer(120))\nescaped_if(fd >= 0, 'an io_uring')", False),
+    ("bpf_map_create",
+     "import struct\nattr = ctypes.create_string_buffer(struct.pack('4I', 2, 4, 4, 1), 128)\n"
+     "escaped_if(libc.syscall(321, 0, attr, 128) >= 0, 'a BPF map')", False),
+    ("userfaultfd_user_mode",
+     "escaped_if(libc.syscall(323, 0o2000000 | 1) >= 0, 'a userfaultfd')", False),
+    ("perf_event_open_self",
+     "import struct\nattr = ctypes.create_string_buffer(struct.pack('IIQQQQQ', 1, 64, 0, 0, 0, 0, 0b1100000), 64)\n"
+     "escaped_if(libc.syscall(298, attr, 0, -1, -1, 0) >= 0, 'a perf event')", False),
+    ("keyring_shared_by_the_user",
+     "escaped_if(libc.syscall(248, b'user', @TOKEN@.encode(), b'x', 1, -4) >= 0, 'a key in the user keyring')",
+     False),
+    ("pidfd_open_init", "attempt(lambda: escaped_if(os.pidfd_open(1) >= 0, 'a pidfd of pid 1'))", False),
+    ("ptrace_traceme", "escaped_if(libc.ptrace(0, 0, 0, 0) == 0, 'ptrace')", False),
+    ("process_vm_readv_self",
+     "class Iovec(ctypes.Structure):\n    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]\n"
+     "source, target = ctypes.create_string_buffer(b'x' * 16), ctypes.create_string_buffer(16)\n"
+     "local, remote = Iovec(ctypes.addressof(target), 16), Iovec(ctypes.addressof(source), 16)\n"
+     "escaped_if(libc.process_vm_readv(os.getpid(), ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) == 16,"
+     " 'process_vm_readv')", False),
+    ("name_to_handle_at_usr",
+     "import struct\nhandle, mount = ctypes.create_string_buffer(struct.pack('I', 128), 136), ctypes.c_int()\n"
+     "escaped_if(libc.syscall(303, -100, b'/usr', handle, ctypes.byref(mount), 0) == 0, 'a file handle')", False),
+    ("personality_without_address_randomisation",
+     "escaped_if(libc.personality(0x0040000) != -1, 'personality(ADDR_NO_RANDOMIZE)')", False),
+    ("mknod_whiteout_device",
+     "attempt(lambda: escaped_if(os.mknod('whiteout', 0o20600, 0) is None, 'a character device'))", False),
+    ("i386_int80_unshare",
+     "import mmap, platform\nif platform.machine() != 'x86_64':\n    raise SystemExit('not x86_64')\n"
+     "code = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+     # push rbx; mov eax, 310 (unshare, 32-bit numbers); mov ebx, CLONE_NEWUSER; int 0x80; pop rbx; ret
+     "code.write(bytes.fromhex('53b836010000bb00000010cd805bc3'))\n"
+     "call = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(code)))\n"
+     "escaped_if(call() == 0, 'unshare through the 32-bit ABI')", False),
+]

@@ -1,7 +1,8 @@
 """The escape corpus (tests/escape_corpus.py) against the isolated sandbox: every program switches the audit hook
 off and tries one attack; nothing it does may be seen from outside (ESCAPE-CORPUS-TRAINER-MARKER: a secret only
 this file holds, for the program that tries to read the trainer's files). Skipped where this machine cannot
-isolate programs (then the `code` verifier refuses to start, tests/test_sandbox.py)."""
+isolate programs (then the `code` verifier refuses to start, tests/test_sandbox.py); the attacks only the seccomp
+filter stops (`SECCOMP_ATTACKS`) skip where the filter is off, saying why."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ import uuid
 
 import pytest
 
-from selfplay.sandbox import SandboxLimits, isolation_problem, run_program
+from selfplay import sandbox
+from selfplay.sandbox import SandboxLimits, isolation_problem, run_program, seccomp_problem
 from selfplay.tasks import CodingTask
 from selfplay.types import Problem
-from tests.escape_corpus import ATTACKS, DISARM
+from tests.escape_corpus import ATTACKS, DISARM, SECCOMP_ATTACKS
 from verifiers.code import CodeVerifier
 
 pytestmark = pytest.mark.skipif(isolation_problem() is not None,
@@ -33,6 +35,9 @@ SECRET = "caller-secret-" + uuid.uuid4().hex
 ENV_SECRET = "env-secret-" + uuid.uuid4().hex
 TRAINER_MARKER = "ESCAPE-CORPUS-TRAINER" + "-MARKER"  # split, so that only this file's text holds it whole
 STDLIB = os.path.dirname(os.__file__)
+# Every attack the sandbox here must stop: the filter's own only where it is on.
+FILTER_ON = isolation_problem() is None and seccomp_problem() is None
+ALL_ATTACKS = ATTACKS + (SECCOMP_ATTACKS if FILTER_ON else [])
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +142,9 @@ def clean(world: dict, token: str) -> None:
         os.kill(pid, 9)
 
 
-@pytest.mark.parametrize("name, attack, late", ATTACKS, ids=[name for name, _, _ in ATTACKS])
+@pytest.mark.parametrize("name, attack, late", [pytest.param(*attack, id=attack[0]) for attack in ATTACKS] + [
+    pytest.param(*attack, id=attack[0], marks=pytest.mark.skipif(
+        not FILTER_ON, reason=f"no seccomp filter here: {seccomp_problem()}")) for attack in SECCOMP_ATTACKS])
 def test_no_attack_escapes(name, attack, late, world):
     token = "selfplay-token-" + uuid.uuid4().hex
     started = time.monotonic()
@@ -169,7 +176,7 @@ def test_the_whole_corpus_as_one_batch_leaves_honest_programs_untouched(world):
     token = "selfplay-token-" + uuid.uuid4().hex
     honest = "print(sum(map(int, input().split())))"
     problem = Problem("Print the sum.", {"tests": [["1 2", "3"]]})
-    programs = [make_program(attack, world, token) for _, attack, _ in ATTACKS] + [honest]
+    programs = [make_program(attack, world, token) for _, attack, _ in ALL_ATTACKS] + [honest]
     verifier = CodeVerifier(cpu_seconds=1, wall_seconds=3, memory_mb=256, max_code_chars=100_000)
     started = time.monotonic()
     verdict = verifier.judge(CodingTask(), problem, programs)
@@ -180,21 +187,40 @@ def test_the_whole_corpus_as_one_batch_leaves_honest_programs_untouched(world):
     finally:
         clean(world, token)
     assert not found, found
-    assert verdict.rewards[-1] == 1.0 and verdict.rewards[:-1] == [0.0] * len(ATTACKS)
-    assert elapsed < len(ATTACKS) * (LIMITS.wall_seconds + MARGIN_SECONDS) / verifier.workers
+    assert verdict.rewards[-1] == 1.0 and verdict.rewards[:-1] == [0.0] * len(ALL_ATTACKS)
+    assert elapsed < len(ALL_ATTACKS) * (LIMITS.wall_seconds + MARGIN_SECONDS) / verifier.workers
+
+
+def evidence_of(attack: str, world: dict, isolated: bool = True) -> list[str]:
+    """What one attack of the corpus leaves behind, run alone (and cleaned up after)."""
+    token = "selfplay-token-" + uuid.uuid4().hex
+    result = run_program(make_program(attack, world, token), "", LIMITS, isolated)
+    try:
+        return evidence(world, token, result.stdout + result.stderr)
+    finally:
+        clean(world, token)
 
 
 @pytest.mark.parametrize("name", ["write_out_directly", "read_secret_by_path", "tcp_connect_to_caller"])
 def test_the_evidence_checks_see_an_escape(name, world):
     # The same harmless attacks without isolation (the in-process sandbox only, the hook switched off) do get
     # out, and the checks above say so: they can fail.
-    token = "selfplay-token-" + uuid.uuid4().hex
-    attack = dict((entry[0], entry[1]) for entry in ATTACKS)[name]
-    result = run_program(make_program(attack, world, token), "", LIMITS, isolated=False)
-    try:
-        found = evidence(world, token, result.stdout + result.stderr)
-    finally:
-        clean(world, token)
+    found = evidence_of(dict((entry[0], entry[1]) for entry in ATTACKS)[name], world, isolated=False)
     if name == "tcp_connect_to_caller" and not found:
         pytest.skip("the in-process sandbox got a network namespace here")
+    assert found
+
+
+@pytest.mark.parametrize("name", ["pidfd_open_init", "personality_without_address_randomisation",
+                                  "name_to_handle_at_usr", "unshare_user_then_map_root"])
+def test_the_filtered_attacks_get_past_the_namespaces_alone(name, world, monkeypatch):
+    # The same attacks isolated but without the seccomp filter do what they try (the namespaces and the
+    # unprivileged user allow it), and the checks above say so: the filter is what stops them.
+    if not FILTER_ON:
+        pytest.skip(f"no seccomp filter here: {seccomp_problem()}")
+    monkeypatch.setitem(sandbox._ISOLATION_CHECKED, "filter", None)
+    found = evidence_of(dict((entry[0], entry[1]) for entry in SECCOMP_ATTACKS)[name], world)
+    if name == "unshare_user_then_map_root" and not found:
+        pytest.skip("user namespaces are refused here without the filter too (a non-root caller's sandbox "
+                    "disables them)")
     assert found

@@ -4,7 +4,9 @@ the cache and problems without tests. Small limits keep the whole file within se
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,9 +18,11 @@ import pytest
 from selfplay.components import make_verifier
 from selfplay.config import VerifierConfig
 from selfplay.errors import ConfigError
-from selfplay.sandbox import ISOLATED_WORKDIR, RunResult, SandboxLimits, isolation_problem, run_program
+from selfplay.sandbox import (ISOLATED_WORKDIR, RunResult, SandboxLimits, isolation_problem, run_program,
+                              seccomp_problem)
 from selfplay.tasks import CodingTask
 from selfplay.types import Problem
+from tests.escape_corpus import DISARM
 from verifiers.code import CodeVerifier, normalize_output
 
 LIMITS = SandboxLimits(cpu_seconds=1, wall_seconds=2, memory_mb=128)
@@ -363,6 +367,99 @@ def test_isolation_works_here_or_the_reason_is_one_line():
                          isolated=True)
     uid = 65534 if os.geteuid() == 0 else os.getuid()
     assert result.stdout.split() == [str(uid), "2", ISOLATED_WORKDIR, "False"]
+
+
+# Programs as a coding problem's answers are written: the standard library modules they import, used the usual way.
+ORDINARY_PROGRAM = """
+import bisect, collections, decimal, fractions, functools, heapq, itertools, json, math, re, string, sys
+numbers = list(map(int, sys.stdin.read().split()))
+counts = collections.Counter(numbers)
+print(sum(numbers), max(counts.values()), sorted(heapq.nsmallest(2, numbers)), bisect.bisect(sorted(numbers), 3))
+print(list(itertools.accumulate(numbers)), functools.reduce(lambda a, b: a * b, numbers), math.gcd(*numbers))
+print(fractions.Fraction(numbers[0], numbers[1]), decimal.Decimal(1) / decimal.Decimal(8))
+print(json.dumps({"words": re.findall(r"[a-z]+", "one two"), "letters": string.ascii_lowercase[:3]}))
+"""
+ORDINARY_OUTPUT = ("18 2 [3, 3] 2\n[6, 9, 12, 18] 324 3\n2 0.125\n"
+                   '{"words": ["one", "two"], "letters": "abc"}\n')
+
+
+def test_ordinary_programs_run_unchanged_isolated_and_not():
+    # under the seccomp filter where it is on, as without the sandbox's kernel layers
+    for isolated in (True, False) if isolation_problem() is None else (False,):
+        result = run_program(ORDINARY_PROGRAM, "6 3 3 6\n", LIMITS, isolated)
+        assert (result.stdout, result.stderr, result.returncode) == (ORDINARY_OUTPUT, "", 0), isolated
+
+
+def test_threads_start_under_the_seccomp_filter():
+    # glibc starts threads with clone3, which the filter answers ENOSYS; it falls back to clone (no namespace flag)
+    if isolation_problem() is not None:
+        pytest.skip(f"no kernel isolation here: {isolation_problem()}")
+    program = "import threading\nthread = threading.Thread(target=print, args=('in a thread',))\nthread.start()"
+    limits = SandboxLimits(cpu_seconds=1, wall_seconds=2, memory_mb=128, max_processes=10_000)
+    assert run_program(program, "", limits).stdout == "in a thread\n"
+
+
+# (system call as the program makes it, the error number it gets under the filter: 0 for success). Without the
+# filter most work or fail with another error; mount and fsopen fail for nobody anyway (the filter answers first).
+# The hook is switched off first, so ctypes is at hand. System call numbers over 423 are the same everywhere.
+FILTERED_CALLS = [
+    ("libc.unshare(0x10000000)", errno.EPERM),  # a new user namespace (nobody may make one without the filter)
+    ("libc.syscall(56 if x86 else 220, 0x10000000 | 17, 0, 0, 0, 0)", errno.EPERM),  # clone, CLONE_NEWUSER
+    ("libc.syscall(56 if x86 else 220, 0x40000000 | 17, 0, 0, 0, 0)", errno.EPERM),  # clone, CLONE_NEWNET
+    ("libc.syscall(435, ctypes.create_string_buffer(88), 88)", errno.ENOSYS),  # clone3
+    ("libc.syscall(425, 8, ctypes.create_string_buffer(120))", errno.ENOSYS),  # io_uring_setup
+    ("libc.syscall(434, os.getpid(), 0)", errno.ENOSYS),  # pidfd_open
+    ("libc.syscall(430, b'tmpfs', 0)", errno.EPERM),  # fsopen, the new mount API
+    ("libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)", errno.EPERM),
+    ("libc.ptrace(0, 0, 0, 0)", errno.EPERM),  # PTRACE_TRACEME
+    ("libc.personality(0x0040000)", errno.EPERM),  # ADDR_NO_RANDOMIZE
+    ("libc.personality(0)", 0),  # the default persona stays allowed
+    ("libc.mknod(b'device', 0o20600, ctypes.c_uint64(0))", errno.EPERM),  # a character device (0:0, a whiteout)
+    ("libc.mknod(b'fifo', 0o10600, ctypes.c_uint64(0))", 0),  # a FIFO stays allowed
+    ("libc.ioctl(0, 0x5412, b'x')", errno.EPERM),  # TIOCSTI on stdin (a file: ENOTTY without the filter)
+]
+
+
+def test_the_seccomp_filter_refuses_what_no_program_needs():
+    if seccomp_problem() is not None:
+        pytest.skip(f"no seccomp filter here: {seccomp_problem()}")
+    program = DISARM + (
+        "import platform\nx86 = platform.machine() == 'x86_64'\n"
+        "def errno_of(call):\n    ctypes.set_errno(0)\n    result = eval(call)\n"
+        "    if result == 0 and call.startswith('libc.syscall(5'):\n        os._exit(0)  # a clone that worked\n"
+        "    return 0 if result != -1 else ctypes.get_errno()\n"
+        f"print([errno_of(call) for call in {[call for call, _ in FILTERED_CALLS]!r}])")
+    result = run_program(program, "", LIMITS)
+    assert result.stdout == f"{[code for _, code in FILTERED_CALLS]}\n", (result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("machine_code", [
+    "b814000000cd80c3",  # mov eax, 20 (getpid in the 32-bit ABI); int 0x80; ret
+    "b827000040" "0f05c3",  # mov eax, 0x40000000 | 39 (getpid in the x32 ABI); syscall; ret
+])
+def test_other_system_call_abis_kill_the_program(machine_code):
+    # The filter's numbers are x86_64's; a call through another ABI would mean another call, so it kills.
+    if seccomp_problem() is not None or os.uname().machine != "x86_64":
+        pytest.skip(f"no seccomp filter here ({seccomp_problem()}) or not x86_64")
+    program = DISARM + (
+        "import mmap\ncode = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+        f"code.write(bytes.fromhex({machine_code!r}))\n"
+        "print(ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(code)))())")
+    result = run_program(program, "", LIMITS)
+    assert (result.stdout, result.returncode) == ("", -signal.SIGSYS), (result.stdout, result.stderr)
+
+
+def test_without_the_seccomp_filter_isolation_still_holds_and_says_so_once(monkeypatch, capsys):
+    # Missing libseccomp is not a refusal under isolation: required (the namespaces hold without it); one line
+    # says the layer is off, once per process, however many verifiers are built.
+    monkeypatch.setattr("verifiers.code.isolation_problem", lambda: None)
+    monkeypatch.setattr("verifiers.code.seccomp_problem", lambda: "libseccomp is not installed")
+    monkeypatch.setattr("verifiers.code._SAID", set())
+    capsys.readouterr()
+    CodeVerifier()
+    CodeVerifier(isolation="required")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "seccomp layer is off (libseccomp is not installed)" in lines[0]
 
 
 def test_without_isolation_the_verifier_refuses_to_start_unless_told(monkeypatch, capsys):

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from selfplay.sandbox import RunResult, SandboxLimits, isolation_problem, run_program
+from selfplay.sandbox import RunResult, SandboxLimits, isolation_problem, run_program, seccomp_problem
 from selfplay.tasks.base import Task
 from selfplay.types import Problem, Verdict
 from verifiers.base import Verifier
@@ -21,6 +21,8 @@ MAX_ERROR_CHARS = 120
 # How programs may be run: only in their own namespaces (bubblewrap), or in the weaker in-process sandbox when
 # this machine cannot give namespaces.
 ISOLATION_MODES = ("required", "best_effort")
+# Notes already printed by this process: the seccomp layer being off is said once, not per verifier built.
+_SAID: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class CodeVerifier(Verifier):
     Programs run isolated by the kernel (selfplay/sandbox.py): where this machine cannot isolate them (no
     bubblewrap, namespaces refused), the verifier refuses to be built, saying why, unless `isolation` is
     "best_effort", which runs them with the in-process sandbox only and warns on stderr each time it is built.
+    Where only the seccomp filter is missing (no libseccomp), programs run isolated without it and one line on
+    stderr says so, once per process.
     """
 
     # CPU seconds, wall-clock seconds and memory (MB) for one test run.
@@ -87,6 +91,12 @@ class CodeVerifier(Verifier):
         if problem is not None:
             print(f"selfplay: warning: the code verifier runs model-written programs WITHOUT kernel isolation "
                   f"({problem}); a hostile program can escape (isolation: best_effort)", file=sys.stderr)
+        elif (seccomp := seccomp_problem()) is not None and seccomp not in _SAID:
+            # Still "required"-grade: the namespaces and the unprivileged user hold without the filter, which
+            # narrows the kernel a program can reach (docs/THREAT_MODEL.md).
+            _SAID.add(seccomp)
+            print(f"selfplay: note: the code verifier's seccomp layer is off ({seccomp}); programs still run in "
+                  "bubblewrap's namespaces as an unprivileged user", file=sys.stderr)
 
     @property
     def isolated(self) -> bool:
