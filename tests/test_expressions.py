@@ -252,7 +252,7 @@ def test_powers_are_bounded_before_they_are_computed():
     assert evaluate(["^", "9", ["^", "9", "9"]], 64) is None  # exponent past MAX_EXPONENT
     assert evaluate(["^", "2", "200"], 64) == 2**200
     assert evaluate(["^", "4", "0.5"], 64) is None and evaluate(["^", "0", "0"], 64) is None
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 1.0  # microseconds when bounded; a computed 9**9**9 would never end
 
 
 @pytest.mark.parametrize(
@@ -284,7 +284,7 @@ def test_powers_are_bounded_before_they_are_computed():
 def test_adversarial_inputs_never_raise_and_run_fast(text):
     start = time.perf_counter()
     find_problem(text)
-    assert time.perf_counter() - start < 2.0  # linear: about 0.1 s for 20,000 characters
+    assert time.perf_counter() - start < 5.0  # linear: 0.1-0.3 s for 20,000 characters here
 
 
 def test_random_text_never_raises():
