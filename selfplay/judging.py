@@ -195,7 +195,6 @@ def within_time_limit(verifier: Verifier, method: Callable[..., Any], *args: Any
     return value
 
 
-
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
                    temperature: float | None = None) -> list[Judged]:
     """Solve every problem `attempts` times (batched; at the solver's temperature unless `temperature` is given)
