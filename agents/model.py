@@ -7,6 +7,7 @@ import logging
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -17,6 +18,7 @@ from trl.models.utils import disable_gradient_checkpointing
 
 from agents.tiny import TinyModelConfig, build_char_tokenizer, build_tiny_model
 from selfplay.errors import ConfigError
+from selfplay.types import Sample
 
 if TYPE_CHECKING:
     from trl import GRPOConfig
@@ -75,6 +77,9 @@ class LanguageModel:
         self.use_chat_template = use_chat_template
         self.adapter: str | None = None  # the LoRA adapter this role uses, on a PEFT model shared with the other
         self.generation_batch = 1024  # sequences per generate call (config: model.generation_batch)
+        # Samples in place of `generate` when set: (prompt ids, samples per prompt) -> (completion ids, log-probs),
+        # a role trainer's vLLM engine (trainer.py), so the loop samples from what TRL's vLLM settings describe.
+        self.engine: Callable[[list[list[int]], int], tuple[list[list[int]], list[list[float]] | None]] | None = None
         if tokenizer.pad_token is None:  # many chat models ship without one; generation needs it
             tokenizer.pad_token = tokenizer.eos_token
 
@@ -156,7 +161,6 @@ class LanguageModel:
         settings["num_return_sequences"] = 1 if greedy else num_samples
         return GenerationConfig(**settings, disable_compile=True)
 
-    @torch.no_grad()
     def generate(
         self,
         texts: list[str],
@@ -165,30 +169,77 @@ class LanguageModel:
         batch_size: int | None = None,
         progress: str | None = None,
     ) -> list[list[str]]:
-        """`num_samples` completions for each prompt, sampled with `sampling` (greedy at temperature 0), in one
-        batched call per `batch_size` sequences (by default `generation_batch`). The model is put in eval mode
-        with the KV cache on, then restored. With `progress`, a progress bar of that name counts the prompts done."""
+        """`num_samples` completion texts for each prompt: `sample`, without the tokens."""
+        return [[sample.text for sample in group]
+                for group in self.sample(texts, num_samples, sampling, batch_size, progress)]
+
+    @torch.no_grad()
+    def sample(
+        self,
+        texts: list[str],
+        num_samples: int,
+        sampling: Sampling,
+        batch_size: int | None = None,
+        progress: str | None = None,
+    ) -> list[list[Sample]]:
+        """`num_samples` completions of each prompt, sampled with `sampling` (greedy at temperature 0), each with the
+        tokens it was sampled as, which a trainer can compute its loss on. With an `engine` (the role trainer's vLLM
+        engine, trainer.py) the engine samples; else transformers' `generate`, in one batched call per `batch_size`
+        sequences (by default `generation_batch`), the model in eval mode with the KV cache on, then restored. With
+        `progress`, a progress bar of that name counts the prompts done."""
         rendered = [self.render(text) for text in texts]
+        if self.engine is not None:
+            prompt_ids = [self.tokenizer(text, add_special_tokens=False)["input_ids"] for text in rendered]
+            completion_ids, logprobs = self.engine(prompt_ids, num_samples)
+            return self._decoded([ids for ids in prompt_ids for _ in range(num_samples)], completion_ids, logprobs,
+                                 num_samples)
         prompts_per_call = max(1, (batch_size or self.generation_batch) // num_samples)
-        completions: list[list[str]] = []
+        samples: list[list[Sample]] = []
         bar = tqdm(total=len(rendered), desc=progress, unit="prompt", disable=progress is None, leave=False)
         with generation_mode(self.model), active_adapter(self.model, self.adapter), bar:
             for start in range(0, len(rendered), prompts_per_call):
                 chunk = rendered[start : start + prompts_per_call]
-                completions.extend(self._generate_chunk(chunk, num_samples, sampling))
+                samples.extend(self._sample_chunk(chunk, num_samples, sampling))
                 bar.update(len(chunk))
-        return completions
+        return samples
 
-    def _generate_chunk(self, prompts: list[str], num_samples: int, sampling: Sampling) -> list[list[str]]:
+    def _sample_chunk(self, prompts: list[str], num_samples: int, sampling: Sampling) -> list[list[Sample]]:
         self.tokenizer.padding_side = "left"
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(self.model.device)
         config = self.generation_config(sampling, num_samples)
         output = self.model.generate(**batch, generation_config=config)  # (len(prompts) * samples, T)
-        texts = self.tokenizer.batch_decode(output[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
-        if not config.do_sample:  # every greedy sample is the same: decode once, repeat
-            return [[text] * num_samples for text in texts]
-        return [texts[i * num_samples : (i + 1) * num_samples] for i in range(len(prompts))]
+        prompt_ids = [ids[mask.bool()].tolist() for ids, mask in zip(batch["input_ids"], batch["attention_mask"])]
+        copies = num_samples if config.do_sample else 1  # every greedy sample is the same: decoded once, repeated
+        ends = set(eos_token_ids(self.model, self.tokenizer))
+        completion_ids = [until_end(row.tolist(), ends) for row in output[:, batch["input_ids"].shape[1] :]]
+        prompt_ids = [ids for ids in prompt_ids for _ in range(copies)]
+        return self._decoded(prompt_ids, completion_ids, None, num_samples, copies)
+
+    def _decoded(self, prompt_ids: list[list[int]], completion_ids: list[list[int]],
+                 logprobs: list[list[float]] | None, num_samples: int, copies: int | None = None,
+                 ) -> list[list[Sample]]:
+        """Samples grouped by prompt, from one prompt's ids per sequence and the sequences' completion ids (and
+        log-probabilities); `copies` sequences were sampled per prompt (1 when greedy: repeated)."""
+        copies = num_samples if copies is None else copies
+        texts = self.tokenizer.batch_decode(completion_ids, skip_special_tokens=True)
+        flat = [Sample(text, tuple(prompt), tuple(ids), None if logprobs is None else tuple(logprobs[i]))
+                for i, (text, prompt, ids) in enumerate(zip(texts, prompt_ids, completion_ids))]
+        groups = [flat[i : i + copies] for i in range(0, len(flat), copies)]
+        return [group * (num_samples // copies) for group in groups]
+
+
+def until_end(ids: list[int], ends: set[int]) -> list[int]:
+    """A generated row's completion: its ids up to and including the first end-of-sequence id (the padding after
+    it dropped), or all of them when the completion was cut off at the length limit.
+
+    >>> until_end([5, 6, 2, 0, 0], {2}), until_end([5, 6, 7], {2})
+    ([5, 6, 2], [5, 6, 7])
+    """
+    for index, token in enumerate(ids):
+        if token in ends:
+            return ids[: index + 1]
+    return ids
 
 
 def eos_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[int]:

@@ -1,5 +1,6 @@
-"""Turning completions into rewards: the solver's answers through the verifier, the proposer's problems through
-the solver and the verifier. The two callables here are the reward functions TRL's GRPOTrainer calls."""
+"""Turning samples into rewards: each group of the solver's answers judged once by the verifier (guarded: a
+verifier that raises, breaks its contract or runs out of time gives an ordinary verdict), and each proposed problem
+rewarded by the verdict on the solver's answers to it."""
 
 from __future__ import annotations
 
@@ -19,13 +20,6 @@ from selfplay.types import Attempt, Judged, Problem, Proposal, Verdict
 from verifiers.base import Verifier
 
 logger = logging.getLogger(__name__)
-
-
-def completion_text(completion: str | list[dict[str, str]]) -> str:
-    """TRL hands conversational completions as a list of messages; the text is the assistant's content."""
-    if isinstance(completion, str):
-        return completion
-    return "".join(message.get("content", "") for message in completion)
 
 
 # Calls of a verifier that ran past its time limit and still run, abandoned in their threads (Python cannot stop
@@ -195,48 +189,41 @@ def within_time_limit(verifier: Verifier, method: Callable[..., Any], *args: Any
     return value
 
 
+def judge(verifier: Verifier, task: Task, problems: Sequence[Problem], groups: Sequence[list[Attempt]],
+          ) -> list[Judged]:
+    """Each problem's group of attempts judged once (`judge_groups`), with the problem's ground truth on the
+    record (`Task.truths`: found once, and where the verifier needs it too, it finds it known)."""
+    truths = task.truths(list(problems)) if problems else []
+    verdicts = judge_groups(verifier, task, problems, groups)
+    return [Judged(p, group, verdict, truth) for p, group, verdict, truth in zip(problems, groups, verdicts, truths)]
+
+
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
                    temperature: float | None = None) -> list[Judged]:
-    """Solve every problem `attempts` times (batched; at the solver's temperature unless `temperature` is given)
-    and judge each group."""
-    answers = solver.solve(problems, attempts, temperature) if problems else []
-    verdicts = judge_groups(verifier, task, problems, answers)
-    return [Judged(p, group, verdict) for p, group, verdict in zip(problems, answers, verdicts)]
+    """Solve every problem `attempts` times (one batched pass; at the solver's temperature unless `temperature`
+    is given) and judge each group once."""
+    return judge(verifier, task, problems, solver.solve(problems, attempts, temperature))
 
 
-def score_proposals(
-    completions: Sequence[str],
-    task: Task,
-    solver: Solver,
-    verifier: Verifier,
-    reward: Callable[[Verdict], float | None],
-    settings: ProposerRewardConfig,
-    attempts: int,
-) -> list[Proposal]:
-    """Parse each completion, have the solver attempt the valid problems, and reward each proposal. Invalid
-    problems, and problems the verifier cannot judge, get `settings.invalid_penalty`. Copies of one problem
-    share one `Judged` (see `answers_sampled`)."""
-    problems = [guarded(task.parse_problem, text) for text in completions]
-    # A problem proposed more than once in the batch (the same text and features: a coding problem's tests are
-    # features) is answered and judged once; its copies share the result.
-    distinct = list({p.key: p for p in problems if p is not None}.values())
-    judged = {item.problem.key: item for item in judge_problems(distinct, solver, verifier, task, attempts,
-                                                                         settings.solver_temperature)}
-    shares = repetition_shares([p.text if p else text for p, text in zip(problems, completions)],
-                               settings.repetition_threshold) if settings.repetition_penalty else None
-    proposals = []
-    for index, (text, problem) in enumerate(zip(completions, problems)):
-        if problem is None:
-            proposals.append(Proposal(text, None, None, settings.invalid_penalty))
-            continue
-        result = judged[problem.key]
-        value = guarded(reward, result.verdict) if result.verdict.status == "ok" else None
-        value = None if value is None else _proposer_reward(reward, value)
+def score_proposals(proposals: Sequence[Proposal], judged: dict[tuple[str, str], Judged],
+                    reward: Callable[[Verdict], float | None], settings: ProposerRewardConfig) -> list[Proposal]:
+    """Each proposal with the solver's judged answers to its problem (`judged`, by problem key: copies of one
+    problem share one) and its reward. Invalid problems, and problems the verifier could not judge, get
+    `settings.invalid_penalty`; with a repetition penalty, near-copies of other proposals lose a share."""
+    texts = [p.problem.text if p.problem else p.completion for p in proposals]
+    shares = repetition_shares(texts, settings.repetition_threshold) if settings.repetition_penalty else None
+    scored = []
+    for index, proposal in enumerate(proposals):
+        result = None if proposal.problem is None else judged[proposal.problem.key]
+        value = None
+        if result is not None and result.verdict.status == "ok":
+            value = guarded(reward, result.verdict)
+            value = None if value is None else _proposer_reward(reward, value)
         value = settings.invalid_penalty if value is None else value
         if shares is not None:
             value -= settings.repetition_penalty * shares[index]
-        proposals.append(Proposal(text, problem, result, value))
-    return proposals
+        scored.append(dataclasses.replace(proposal, judged=result, reward=value))
+    return scored
 
 
 def _proposer_reward(reward: Callable[[Verdict], float | None], value: Any) -> float | None:
@@ -253,58 +240,3 @@ def answers_sampled(proposals: Sequence[Proposal], attempts: int) -> int:
     """The answers the solver sampled to score `proposals`: `attempts` per distinct judged problem (copies of a
     problem in one batch share their `Judged`)."""
     return attempts * len({id(p.judged) for p in proposals if p.judged is not None})
-
-
-class ProposerReward:
-    """The proposer's TRL reward function. Keeps the scored proposals of the last phase for the loop to record."""
-
-    __name__ = "proposer"
-
-    def __init__(self, task: Task, solver: Solver, verifier: Verifier, reward: Callable[[Verdict], float | None],
-                 settings: ProposerRewardConfig, attempts: int):
-        self.task, self.solver, self.verifier, self.reward = task, solver, verifier, reward
-        self.settings, self.attempts = settings, attempts
-        self.proposals: list[Proposal] = []
-
-    def __call__(self, prompts: list[Any], completions: list[Any], **_: Any) -> list[float]:
-        texts = [completion_text(c) for c in completions]
-        proposals = score_proposals(texts, self.task, self.solver, self.verifier, self.reward, self.settings,
-                                    self.attempts)
-        self.proposals.extend(proposals)
-        return [proposal.reward for proposal in proposals]
-
-    def take(self) -> list[Proposal]:
-        proposals, self.proposals = self.proposals, []
-        return proposals
-
-
-class SolverReward:
-    """The solver's TRL reward function: the verifier's reward for each answer. The completions of one problem
-    are grouped by the dataset's `problem_index` column, so a vote always sees its whole group."""
-
-    __name__ = "verifier"
-
-    def __init__(self, task: Task, solver: Solver, verifier: Verifier):
-        self.task, self.solver, self.verifier = task, solver, verifier
-        self.problems: list[Problem] = []  # the current phase's problems, indexed by `problem_index`
-        self.judged: list[Judged] = []
-
-    def __call__(self, prompts: list[Any], completions: list[Any], problem_index: list[int], **_: Any,
-                 ) -> list[float | None]:
-        groups: dict[int, list[int]] = {}
-        for position, index in enumerate(problem_index):
-            groups.setdefault(index, []).append(position)
-        problems = [self.problems[index] for index in groups]
-        attempts = [self.solver.read([completion_text(completions[p]) for p in positions])
-                    for positions in groups.values()]
-        rewards: list[float | None] = [None] * len(completions)
-        verdicts = judge_groups(self.verifier, self.task, problems, attempts)
-        for positions, problem, group, verdict in zip(groups.values(), problems, attempts, verdicts):
-            for position, value in zip(positions, verdict.rewards):
-                rewards[position] = value
-            self.judged.append(Judged(problem, group, verdict))
-        return rewards
-
-    def take(self) -> list[Judged]:
-        judged, self.judged = self.judged, []
-        return judged

@@ -31,12 +31,14 @@ from agents.model import guarded
 from selfplay.config import SelfPlayConfig
 from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
-from selfplay.judging import SolverReward, judge_problems
-from selfplay.loop import Session, anchor_on_disk, draw, load_agents, set_generation_batch
-from selfplay.metrics import ground_truth, records
+from selfplay.judging import judge_problems
+from selfplay.loading import anchor_on_disk, load_agents, set_generation_batch
+from selfplay.metrics import records
+from selfplay.replay import draw
 from selfplay.rundir import RunDir
+from selfplay.session import Session
 from selfplay.tasks.base import Task
-from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
+from selfplay.trainer import Group, PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
 from selfplay.types import Judged, Problem
 from selfplay.warmstart import WARM_START_FILE, hinted_prompt
 from verifiers.base import Verifier
@@ -78,10 +80,10 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     steps = config.schedule.steps
     tensorboard_dir = str(run_dir.path / "tensorboard")
     if method == "rlvr":
-        reward = SolverReward(task, solver, verifier)
         trainer: RoleTrainer | PhaseSFTTrainer = RoleTrainer(
-            "solver", solver_model.model, reward, solver_args, solver_model.tokenizer,
-            total_optimizer_steps=steps * optimizer_steps_per_phase(solver_args), tensorboard_dir=tensorboard_dir)
+            "solver", solver_model.model, solver_args, solver_model.tokenizer,
+            total_optimizer_steps=steps * optimizer_steps_per_phase(solver_args), tensorboard_dir=tensorboard_dir,
+            reward_name="verifier")
     else:
         trainer = PhaseSFTTrainer("solver", solver_model.model, config.sft_config(run_dir.path / "trl" / "solver"),
                                   solver_model.tokenizer, total_optimizer_steps=steps, tensorboard_dir=tensorboard_dir)
@@ -95,16 +97,15 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         step_started = time.time()
         metrics: dict[str, Any] = {"step": step}
         problems = draw(rng, problems_pool, count)
-        if method == "rlvr":
-            reward.problems = problems
-            metrics.update(trainer.train_phase(phase_dataset({
-                "prompt": [solver.training_prompt(p) for p in problems], "problem_index": list(range(count))}), step))
-            judged = gather(reward.take())  # each process judged the groups of its share
+        # each process answers its share of the problems; every process learns from all of them
+        judged = gather(judge_problems(my_share(problems), solver, verifier, task, attempts))
+        if method == "rlvr":  # GRPO on these answers and the verifier's rewards, as self-play's solver
+            metrics.update(trainer.train_phase([Group(solver_model.training_prompt(task.solver_prompt(item.problem)),
+                                                      [attempt.sample for attempt in item.attempts],
+                                                      list(item.verdict.rewards)) for item in judged], step))
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
             budget["trained_examples"] += count * attempts
         else:
-            # each process answers its share of the problems; every process learns from all of them
-            judged = gather(judge_problems(my_share(problems), solver, verifier, task, attempts))
             examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
             metrics["method/kept_examples"] = float(len(examples))
             if examples:  # `filtered` may keep nothing from a step: then it takes no step
@@ -114,13 +115,18 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
                 budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
                 budget["trained_examples"] += len(examples)
         budget["sampled_answers"] += count * attempts
-        solver_step, truths = session.solver_step_metrics(judged)
-        metrics.update(solver_step)
-        session.end_step(step, metrics, step_started, records(step, task, [], False, judged, truths), trainer)
+        metrics.update(session.solver_step_metrics(judged))
+        session.end_step(step, metrics, step_started, records(step, task, [], False, judged), trainer)
         bar.set_postfix({key.split("/")[-1]: f"{metrics[key]:.2f}" for key in
                          ("solver/accuracy", "solver/reward_mean") if key in metrics})
     gc.unfreeze()
     return session.finish(warm)
+
+
+# The methods besides self-play (loop.py), by the name a config gives (`method.name`). A user's own method is named
+# by import path, 'package.module:function', and is called as these are:
+# (config, run_dir, task, verifier, progress, started, resume) -> the run's summary.
+METHODS = {name: train_method for name in ("rlvr", "self_distill", "filtered", "sft", "rationalize")}
 
 
 def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: Solver, config: SelfPlayConfig,
@@ -133,7 +139,11 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         return [(task.solver_prompt(item.problem), attempt.completion) for item in judged
                 for attempt, reward in zip(item.attempts, item.verdict.rewards)
                 if reward is not None and reward >= accept]
-    truths = [ground_truth(task, item.problem) or task.reference_answer(item.problem) for item in judged]
+    truths = [item.truth for item in judged]
+    unknown = next((item.problem.text for item in judged if item.truth is None), None)
+    if unknown is not None:  # these methods teach the truth: never "None"
+        raise ConfigError(f"method {method!r} needs the truth of every problem, and task {task.name!r} has none for "
+                          f"{unknown[:80]!r}")
     if method == "sft":
         return [(task.solver_prompt(item.problem), task.format_answer(truth))
                 for item, truth in zip(judged, truths) if truth is not None]
@@ -143,7 +153,7 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         mine = my_share(labelled)  # each process asks the hinted teacher about its share
         hinted = [hinted_prompt(config.method.hint_template, task.solver_prompt(problem), truth, task)
                   for problem, truth in mine]
-        teacher = solver.sample(hinted, attempts)
+        teacher = solver.model.generate(hinted, attempts, solver.sampling)
         return gather([(task.solver_prompt(problem), attempt.completion)
                        for (problem, truth), group in zip(mine, teacher) for attempt in solver.read(group)
                        if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)])

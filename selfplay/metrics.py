@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from statistics import fmean as mean  # floats: statistics.mean sums exactly, as fractions (slow)
 from typing import Any
 
@@ -35,8 +36,9 @@ def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> di
         texts = [p.text for p in problems]
         metrics["proposer/distinct_2grams"] = distinct_ngrams(texts, 2)
         metrics["proposer/distinct_3grams"] = distinct_ngrams(texts, 3)
-    if trained:
-        metrics["proposer/reward_mean"] = mean(p.reward for p in proposals if p.reward is not None)
+    rewards = [p.reward for p in proposals if p.reward is not None]
+    if rewards:
+        metrics["proposer/reward_mean"] = mean(rewards)
     if problems:
         difficulties = [task.difficulty(p) for p in problems]
         metrics["proposer/difficulty_mean"] = mean(difficulties)
@@ -61,7 +63,7 @@ def distinct_ngrams(texts: list[str], n: int) -> float:
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
-def solver_metrics(task: Task, judged: list[Judged], truths: list[str | None]) -> dict[str, float]:
+def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
     if not judged:
         return {"solver/problems": 0.0}
     rates = [j.verdict.solve_rate for j in judged if j.verdict.solve_rate is not None]
@@ -79,7 +81,7 @@ def solver_metrics(task: Task, judged: list[Judged], truths: list[str | None]) -
         metrics["solver/solve_rate/none"] = sum(r == 0 for r in rates) / len(rates)
         metrics["solver/solve_rate/some"] = sum(0 < r < 1 for r in rates) / len(rates)
         metrics["solver/solve_rate/all"] = sum(r == 1 for r in rates) / len(rates)
-    checked = [(j, t) for j, t in zip(judged, truths) if t is not None]
+    checked = [(j, j.truth) for j in judged if j.truth is not None]
     if checked:
         correct = [task.answer_key(a.answer) == task.answer_key(t) for j, t in checked for a in j.attempts]
         metrics["solver/accuracy"] = sum(correct) / len(correct)
@@ -98,19 +100,17 @@ def agreement(task: Task, judged: Judged) -> float:
 
 
 def records(step: int, task: Task, proposals: list[Proposal], proposer_trained: bool, judged: list[Judged],
-            truths: list[str | None]) -> list[dict[str, Any]]:
-    """One record per proposer completion and one per problem the solver trained on (schema: rundir.py)."""
+            solver_trained: Collection[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+    """One record per proposer completion and one per problem the solver answered (schema: rundir.py), `trained`
+    where the solver was trained on its answers (the problems keyed in `solver_trained`; None: all of them)."""
     rows = []
     for proposal in proposals:
         row = _problem_row(step, "proposer", proposer_trained, task, proposal.problem, proposal.judged)
         row.update(completion=proposal.completion[:MAX_STORED_CHARS], proposer_reward=proposal.reward)
-        if proposal.judged is not None:
-            row["truth"] = ground_truth(task, proposal.problem)
         rows.append(row)
-    for item, truth in zip(judged, truths):
-        row = _problem_row(step, "solver", True, task, item.problem, item)
-        row["truth"] = truth
-        rows.append(row)
+    for item in judged:
+        trained = solver_trained is None or item.problem.key in solver_trained
+        rows.append(_problem_row(step, "solver", trained, task, item.problem, item))
     return rows
 
 
@@ -132,6 +132,7 @@ def _problem_row(step: int, role: str, trained: bool, task: Task, problem: Probl
             label=judged.verdict.label,
             status=judged.verdict.status,
             solve_rate=judged.verdict.solve_rate,
+            truth=judged.truth,
         )
     return row
 

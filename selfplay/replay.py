@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import random
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypeVar
 
 from selfplay.tasks.base import Task
 from selfplay.types import Judged, Problem
+
+T = TypeVar("T")
+
+
+def draw(rng: random.Random, pool: list[T], count: int) -> list[T]:
+    """`count` items for one phase: distinct when the pool has enough, else drawn with repeats."""
+    return rng.sample(pool, count) if len(pool) >= count else rng.choices(pool, k=count)
 
 
 class Replay:

@@ -1,5 +1,5 @@
-"""Resuming a run that was killed: checkpoints carry the training state, and the run directory is rolled back to
-the last one.
+"""Checkpoints, and resuming a run that was killed: checkpoints carry the training state, and the run directory
+is rolled back to the last one.
 
 A checkpoint (`checkpoints/step-N/`) holds the models and `state.pt`: each trainer's optimizer and learning-rate
 schedule, every random generator the run draws from, and the run's own counters (evaluations so far, budget, the
@@ -13,18 +13,23 @@ and shards written after it, and later (partial) checkpoints, are removed, so no
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from transformers import AutoModelForCausalLM
 
 from agents import LanguageModel
+from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.rundir import RunDir
+
+if TYPE_CHECKING:
+    from selfplay.config import SelfPlayConfig
 
 STATE_FILE = "state.pt"
 ADAPTER_FILE = "adapter_model.safetensors"
@@ -149,3 +154,33 @@ def load_weights(model: LanguageModel, folder: Path) -> None:
     except Exception as error:  # noqa: BLE001 - a damaged or foreign folder is one error line
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ConfigError(f"checkpoint {folder} does not hold this run's model: {first_line}") from None
+
+
+def checkpoint_models(config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                      solver_model: LanguageModel | None) -> dict[str, LanguageModel]:
+    """The models a checkpoint holds, by folder name: `model` (shared weights), else `proposer` and `solver`."""
+    if config.model.shared:
+        return {"model": solver_model} if solver_model is not None else {}
+    return {name: model for name, model in (("proposer", proposer_model), ("solver", solver_model))
+            if model is not None}
+
+
+def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                    solver_model: LanguageModel | None, state: dict[str, Any] | None = None) -> None:
+    """checkpoints/step-N/ with the models (`checkpoint_models`) and, for a run to resume from, the training
+    state (resume.py), written beside the folder and renamed into place. A folder that exists already (the
+    step-0 anchor) gets the state added, also atomically."""
+    folder = run_dir.checkpoint_dir(step)
+
+    def write(staging: str) -> None:
+        for name, model in checkpoint_models(config, proposer_model, solver_model).items():
+            model.save(Path(staging) / name)
+        if state is not None:
+            torch.save(state, Path(staging) / STATE_FILE)
+
+    if not folder.exists():
+        publish_folder(folder, write)
+    elif state is not None:
+        staging = folder / f".{STATE_FILE}.tmp"
+        torch.save(state, staging)
+        os.replace(staging, folder / STATE_FILE)

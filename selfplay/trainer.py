@@ -1,11 +1,19 @@
-"""TRL's GRPOTrainer, trained in short alternating phases by the self-play loop."""
+"""TRL's trainers, trained in short alternating phases on the samples the loop hands them.
+
+The loop samples and judges (loop.py); a role's `RoleTrainer.train_phase(groups)` hands TRL's GRPOTrainer those
+very samples and their rewards through TRL's `rollout_func`, and TRL computes the loss and takes the optimizer
+steps. This is the one module that knows TRL's, transformers' and accelerate's internals; each place it touches
+one is marked `# TRL internal` (or transformers/accelerate) and covered by tests/test_trainer.py.
+"""
 
 from __future__ import annotations
 
 import copy
 import types
 import uuid
+import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import accelerate.utils.memory
@@ -17,6 +25,7 @@ from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 
 from selfplay.errors import ConfigError
+from selfplay.types import Sample
 
 # TRL's end-of-train() summary keys: per-call timings, not per-step metrics.
 _SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss", "total_flos",
@@ -116,7 +125,7 @@ class _Phases(_RoleLogs):
         else:
             self.create_optimizer()
             self.create_scheduler(num_training_steps=total_optimizer_steps)
-        self._created_lr_scheduler = False  # so train() keeps this schedule instead of building a new one
+        self._created_lr_scheduler = False  # transformers internal: so train() keeps this schedule instead of building a new one
 
     def _train_phase(self, dataset: Dataset, step: int) -> dict[str, float]:
         """Train on `dataset` for this phase's optimizer steps at self-play step `step`. Returns the metrics TRL
@@ -138,6 +147,7 @@ class _Phases(_RoleLogs):
 
     def _set_up_phases(self, tensorboard_dir: str | None) -> None:
         """What one train() call per phase needs: quiet logs, one TensorBoard writer, no full collection."""
+        # accelerate internal: see _free_memory_without_collecting
         self.accelerator.free_memory = _free_memory_without_collecting(self.accelerator.free_memory)
         self.remove_callback(PrinterCallback)  # it prints every log dict; the loop reports its own metrics
         if any(isinstance(callback, TensorBoardCallback) for callback in self.callback_handler.callbacks):
@@ -186,22 +196,44 @@ class EngineView:
         return getattr(self.engine, name)
 
 
-class RoleTrainer(GRPOTrainer, _Phases):
-    """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's prompts) at a time.
+@dataclass(frozen=True)
+class Group:
+    """One GRPO group to train on: the prompt (as a TRL dataset holds it: text, or a conversation), the samples that
+    answer it, and each sample's reward; None where it could not be judged, and such a sample is left out of the
+    loss altogether (it neither pulls the group's baseline nor dilutes the others' share of the loss)."""
 
-    The optimizer and a single schedule spanning the whole run are created once and kept (`_Phases`); TRL may
-    keep completions buffered from the last call, so the buffer is cleared before each phase, and each phase is
-    exactly one generation batch: no completion is trained on in two phases. With shared weights, the second
-    trainer takes the first one's optimizer and schedule (`share_optimizer_with`): one model, one optimizer state,
-    one schedule over both roles' steps. With vLLM on in both roles and one model between them, the second trainer
-    generates with the first one's engine (`share_engine_with`, see `EngineView`) instead of starting its own.
+    prompt: str | list[dict[str, str]]
+    samples: list[Sample]
+    rewards: list[float | None]
+
+
+class GivenRewards:
+    """The reward function TRL calls: each sample's reward as the loop gave it, handed over by the rollout."""
+
+    def __init__(self, name: str):
+        self.__name__ = name  # TRL logs `rewards/<name>/mean`
+
+    def __call__(self, prompts: list[Any], completions: list[Any], given_reward: list[float | None], **_: Any,
+                 ) -> list[float | None]:
+        return list(given_reward)
+
+
+class RoleTrainer(GRPOTrainer, _Phases):
+    """A GRPOTrainer for one role, trained one phase (one `train()` call on that phase's groups) at a time.
+
+    TRL does not sample: each phase trains on the groups the loop sampled and judged (`train_phase`), which TRL
+    takes from `rollout` in place of generating. The optimizer and a single schedule spanning the whole run are
+    created once and kept (`_Phases`); each phase is exactly one generation batch, and no sample is trained on in
+    two phases. With shared weights, the second trainer takes the first one's optimizer and schedule
+    (`share_optimizer_with`): one model, one optimizer state, one schedule over both roles' steps. With vLLM on,
+    `sampler()` lets the loop sample through the role's engine; with vLLM on in both roles and one model between
+    them, the second trainer uses the first one's engine (`share_engine_with`, see `EngineView`).
     """
 
     def __init__(
         self,
         role: str,
         model: PreTrainedModel,
-        reward_function: Any,
         args: GRPOConfig,
         tokenizer: PreTrainedTokenizerBase,
         total_optimizer_steps: int,
@@ -209,9 +241,12 @@ class RoleTrainer(GRPOTrainer, _Phases):
         tensorboard_dir: str | None = None,
         adapter: str | None = None,
         share_engine_with: RoleTrainer | None = None,
+        reward_name: str | None = None,
     ):
         self.role = role
         self.log_catcher = _LogCatcher()
+        self.groups: list[Group] = []  # the phase being trained
+        self.rows: list[dict[str, Any]] = []  # the dataset rows of the generation batch TRL is scoring
         # With LoRA the PEFT model holds both roles' adapters; this trainer trains only its own, which must be the
         # active (trainable) one while its optimizer is created and during its phases.
         self.adapter, self.peft_model = adapter, model
@@ -222,37 +257,92 @@ class RoleTrainer(GRPOTrainer, _Phases):
         if borrow_engine:
             args = copy.copy(args)
             args.use_vllm = False  # GRPOTrainer starts an engine in __init__ when this is on
-        super().__init__(
-            model=model,
-            reward_funcs=[reward_function],
-            args=args,
-            train_dataset=placeholder,
-            processing_class=tokenizer,
-            callbacks=[self.log_catcher],
-        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*rollout_func.*experimental.*")
+            super().__init__(
+                model=model,
+                reward_funcs=[GivenRewards(reward_name or role)],
+                args=args,
+                train_dataset=placeholder,
+                processing_class=tokenizer,
+                callbacks=[self.log_catcher],
+                rollout_func=self.rollout,
+            )
         if borrow_engine:
             self.args.use_vllm = self.use_vllm = True
-            self.vllm_generation = EngineView(share_engine_with.vllm_generation.engine, self)
-            self._last_loaded_step = -1
+            self.vllm_generation = EngineView(share_engine_with.vllm_generation.engine, self)  # TRL internal
         elif self.use_vllm:
-            self.vllm_generation = EngineView(self.vllm_generation, self)
+            self.vllm_generation = EngineView(self.vllm_generation, self)  # TRL internal
         self._set_up_phases(tensorboard_dir)
         self.optimizer_steps_per_phase = optimizer_steps_per_phase(args)
+        self.completions_per_phase = args.generation_batch_size
         self.prompts_per_phase = args.generation_batch_size // self.num_generations
         self._keep_one_schedule(total_optimizer_steps, share_optimizer_with)
 
-    def train_phase(self, dataset: Dataset, step: int = 0) -> dict[str, float]:
-        """One phase at self-play step `step`: generate once for `dataset`'s prompts, score, and take this phase's
-        optimizer steps. Returns TRL's metrics (`<role>/trl/...`), averaged over the phase's optimizer steps."""
-        if len(dataset) != self.prompts_per_phase:
-            raise ValueError(f"a phase needs exactly {self.prompts_per_phase} prompts, got {len(dataset)}")
-        self._buffered_inputs = None
+    def train_phase(self, groups: list[Group], step: int = 0) -> dict[str, float]:
+        """One phase at self-play step `step`: TRL scores `groups` (exactly `prompts_per_phase` of them, each of
+        `num_generations` samples) and takes this phase's optimizer steps on them. Returns TRL's metrics
+        (`<role>/trl/...`), averaged over the phase's optimizer steps."""
+        if len(groups) != self.prompts_per_phase:
+            raise ValueError(f"a phase needs exactly {self.prompts_per_phase} groups, got {len(groups)}")
+        if any(len(group.samples) != self.num_generations or len(group.rewards) != self.num_generations
+               for group in groups):
+            raise ValueError(f"every group needs {self.num_generations} samples and as many rewards")
+        self.groups = groups
+        self._buffered_inputs = None  # TRL internal: no completion buffered from the last phase
+        self._last_loaded_step = 0  # TRL internal: the weights went to vLLM when the loop sampled (`sampler`)
         if self.adapter is not None:
             self.peft_model.set_adapter(self.adapter)
-        # TRL sends new weights to vLLM when global_step differs from the last step it sent; global_step restarts
-        # at 0 every phase, so forget that step or vLLM would keep generating with the first phase's weights.
-        self._last_loaded_step = -1
-        return self._train_phase(dataset, step)
+        dataset = phase_dataset({"prompt": [group.prompt for group in groups], "group": list(range(len(groups)))})
+        try:
+            return self._train_phase(dataset, step)
+        finally:
+            self.groups, self.rows = [], []
+
+    def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+        """TRL internal: keeps the batch's rows, which name their groups, for `rollout`."""
+        self.rows = inputs
+        return super()._generate_and_score_completions(inputs)
+
+    def rollout(self, prompts: list[Any], trainer: GRPOTrainer) -> dict[str, Any]:
+        """TRL's `rollout_func`: the samples of this process's rows in place of new ones. TRL's sampler repeats
+        each dataset row `num_generations` times in a row, and spreads the generation batch over the processes in
+        order, so the row at global position p is member p % num_generations of its group."""
+        offset = self.accelerator.process_index * len(self.rows)
+        chosen = [(self.groups[row["group"]], (offset + index) % self.num_generations)
+                  for index, row in enumerate(self.rows)]
+        samples = [group.samples[member] for group, member in chosen]
+        rewards = [group.rewards[member] for group, member in chosen]
+        logprobs = None
+        if all(sample.logprobs is not None for sample in samples):
+            logprobs = [list(sample.logprobs) for sample in samples]
+        return {
+            "prompt_ids": [list(sample.prompt_ids) for sample in samples],
+            "completion_ids": [list(sample.completion_ids) for sample in samples],
+            "logprobs": logprobs,
+            "given_reward": rewards,
+            # TRL's mask of the tokens the loss counts: none of a sample that could not be judged
+            "env_mask": [[int(reward is not None)] * len(sample.completion_ids)
+                         for sample, reward in zip(samples, rewards)],
+        }
+
+    def sampler(self):
+        """With vLLM on, how the loop samples through this role's engine (`LanguageModel.engine`): (prompt ids,
+        samples per prompt) -> (completion ids, their log-probabilities), from the weights as they are now (they
+        are sent to the engine first), with this role's sampling settings. None without vLLM."""
+        if not self.use_vllm:
+            return None
+
+        def sample(prompt_ids: list[list[int]], count: int) -> tuple[list[list[int]], list[list[float]]]:
+            if self.adapter is not None:
+                self.peft_model.set_adapter(self.adapter)
+            self.vllm_generation.sync_weights()  # TRL internal
+            repeated = [ids for ids in prompt_ids for _ in range(count)]
+            _, completion_ids, logprobs, _ = self.vllm_generation.generate(  # TRL internal
+                prompts=repeated, images=None, num_generations=count)
+            return completion_ids, [[top[0] for top in token] for token in logprobs]
+
+        return sample
 
 
 class PhaseSFTTrainer(SFTTrainer, _Phases):

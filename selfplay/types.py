@@ -37,11 +37,25 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """One sampled completion as the model wrote it: the text, and the tokens the trainer computes its loss on (the
+    prompt's and the completion's, up to and including the end-of-sequence token when there was one), with the
+    sampler's log-probability of each completion token where the sampler reports them (vLLM), else None."""
+
+    text: str
+    prompt_ids: tuple[int, ...]
+    completion_ids: tuple[int, ...]
+    logprobs: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Attempt:
-    """One solver answer: the raw completion and the final answer extracted from it (None if there was none)."""
+    """One solver answer: the raw completion and the final answer extracted from it (None if there was none), and
+    the sample it came from when the solver may be trained on it."""
 
     completion: str
     answer: str | None
+    sample: Sample | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -74,19 +88,22 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Judged:
-    """A problem, the solver's attempts at it, and the verifier's verdict on them."""
+    """A problem, the solver's attempts at it, the verifier's verdict on them, and the problem's ground truth where
+    the task knows it (`Task.truth`, found once; None otherwise), which the metrics measure the verdict against."""
 
     problem: Problem
     attempts: list[Attempt]
     verdict: Verdict
+    truth: str | None = None
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """One proposer completion: the problem in it (None if invalid) and, when the proposer was being trained on
-    it, how the solver did (`judged`) and the reward it earned."""
+    """One proposer completion: the problem in it (None if invalid), how the solver did on it (`judged`), the
+    reward it earned, and the sample it came from when the proposer may be trained on it."""
 
     completion: str
     problem: Problem | None
     judged: Judged | None = None
     reward: float | None = None
+    sample: Sample | None = field(default=None, repr=False, compare=False)

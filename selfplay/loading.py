@@ -1,0 +1,108 @@
+"""The models a run starts from: loaded (a hub id, a local folder, or the built-in tiny model), warm-started if
+configured, under LoRA adapters if configured, and anchored on disk when built in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformers import set_seed
+
+from agents import LanguageModel
+from selfplay.config import SelfPlayConfig
+from selfplay.distributed import is_main, wait_for_everyone
+from selfplay.resume import save_checkpoint
+from selfplay.rundir import RunDir
+from selfplay.tasks.base import Task
+from selfplay.warmstart import warm_start
+
+
+def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
+                ) -> tuple[LanguageModel | None, LanguageModel, dict[str, Any]]:
+    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured.
+    Without `with_proposer` (methods that have no proposer) a separate proposer is not built: None."""
+    settings = config.model
+    warm_config = settings.warm_start
+    hint = config.method.hint_template if warm_config.hint_share else None
+    if settings.lora.enabled:
+        return load_lora_agents(config, task, hint)
+    proposer_model = None
+    if settings.shared or with_proposer:
+        proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype,
+                                            settings.tiny)
+    if settings.shared:
+        solver_model = proposer_model
+    else:
+        set_seed(config.run.seed + 1)  # a separately initialised solver when both start from builtin:tiny
+        solver_model = LanguageModel.load(settings.solver_name_or_path or settings.name_or_path,
+                                          settings.chat_template, settings.dtype, settings.tiny)
+    if not warm_config.steps:
+        return proposer_model, solver_model, {"steps": 0}
+    fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+                   "chat": solver_model.use_chat_template}  # examples are formatted differently with a template
+    if settings.shared:
+        model, warm = warm_start(proposer_model, task, warm_config, ("proposer", "solver"), config.run.seed,
+                                 fingerprint, hint)
+        return model, model, warm
+    warm = {}
+    fingerprint["solver_model"] = settings.solver_name_or_path
+    if proposer_model is not None:
+        proposer_model, warm["proposer"] = warm_start(proposer_model, task, warm_config, ("proposer",),
+                                                      config.run.seed, fingerprint)
+    solver_model, warm["solver"] = warm_start(solver_model, task, warm_config, ("solver",), config.run.seed + 1,
+                                              fingerprint, hint)
+    return proposer_model, solver_model, warm
+
+
+def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
+                     ) -> tuple[LanguageModel, LanguageModel, dict[str, Any]]:
+    """One base model, warm-started for both roles if configured, then frozen under LoRA adapters: `proposer`
+    and `solver`, or one `shared` adapter when `model.shared` is true. Each role gets a view of the same PEFT
+    model that generates and trains with its own adapter."""
+    from peft import LoraConfig, get_peft_model
+
+    settings = config.model
+    base = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype, settings.tiny)
+    warm: dict[str, Any] = {"steps": 0}
+    if settings.warm_start.steps:
+        fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+                       "chat": base.use_chat_template}
+        base, warm = warm_start(base, task, settings.warm_start, ("proposer", "solver"), config.run.seed,
+                                fingerprint, hint)
+    lora = settings.lora
+    adapter = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                         target_modules=lora.target_modules, task_type="CAUSAL_LM")
+    names = ["shared"] if settings.shared else ["proposer", "solver"]
+    set_seed(config.run.seed)  # the adapters' initial weights, whether the warm start was trained or loaded
+    base.model = get_peft_model(base.model, adapter, adapter_name=names[0])
+    for name in names[1:]:
+        base.model.add_adapter(name, adapter)
+    views = [base.with_adapter(name) for name in names]
+    return views[0], views[-1], warm
+
+
+def set_generation_batch(config: SelfPlayConfig, *models: LanguageModel | None) -> None:
+    for model in models:
+        if model is not None:
+            model.generation_batch = config.model.generation_batch
+
+
+def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: LanguageModel | None,
+                   solver_model: LanguageModel) -> tuple[LanguageModel | None, LanguageModel]:
+    """A model built in memory (builtin:tiny without a warm start) is saved as the run's step-0 checkpoint and
+    loaded back from it: the starting weights are kept, and TRL can reload a reference model from that path
+    when beta > 0. (No proposer: a method without one.)"""
+    models = [model for model in (proposer_model, solver_model) if model is not None]
+    if all(model.model.config._name_or_path for model in models):
+        return proposer_model, solver_model
+    if is_main():
+        save_checkpoint(run_dir, 0, config, proposer_model, solver_model)
+    wait_for_everyone()
+    folder = run_dir.checkpoint_dir(0)
+
+    def reload(name: str, model: LanguageModel) -> LanguageModel:
+        return LanguageModel.load(str(folder / name), "on" if model.use_chat_template else "off")
+
+    if config.model.shared:
+        model = reload("model", solver_model)
+        return model, model
+    return (None if proposer_model is None else reload("proposer", proposer_model)), reload("solver", solver_model)
