@@ -135,8 +135,6 @@ BAD_CONFIGS = [
     (["evaluation.cache_dir=''"], "evaluation.cache_dir"),
     (["evaluation.problems=''"], "evaluation.problems"),
     # the proposer's reward
-    (["proposer_reward.solver_temperature=0"], "proposer_reward.solver_temperature"),
-    (["proposer_reward.solver_temperature=.nan"], "proposer_reward.solver_temperature"),
     (["proposer_reward.repetition_penalty=-1"], "proposer_reward.repetition_penalty"),
     (["proposer_reward.repetition_threshold=0"], "proposer_reward.repetition_threshold"),
     (["proposer_reward.invalid_penalty=.inf"], "proposer_reward.invalid_penalty"),

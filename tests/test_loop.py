@@ -68,22 +68,96 @@ def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
     for m in metrics:
         assert 0.0 <= m["proposer/valid_rate"] <= 1.0
         assert m["proposer/trained"] == float(m["step"] % 2 == 0)
-        assert m["solver/problems"] == 4.0  # 16 completions / 4 answers each
-        assert "solver/trl/loss" in m and "solver/reward_mean" in m
-    assert all("proposer/trl/loss" in m and "proposer/reward_mean" in m for m in metrics if m["step"] % 2 == 0)
+        assert 1 <= m["solver/problems"] <= 16  # the distinct problems answered (4 of them trained on)
+        assert "solver/trl/loss" in m and "solver/reward_mean" in m and "proposer/reward_mean" in m
+    assert all("proposer/trl/loss" in m for m in metrics if m["step"] % 2 == 0)
     assert not any("proposer/trl/loss" in m for m in metrics if m["step"] % 2 == 1)
 
     problems = load_problems(run_dir.path)
     by_role = {role: problems.filter(lambda r: r["role"] == role) for role in ("proposer", "solver")}
-    assert len(by_role["proposer"]) == 4 * 16  # every proposer completion of every step
-    assert len(by_role["solver"]) == 4 * 4
+    # every proposer completion of every step: 16 when the proposer trains, else the 4 the solver uses
+    # (replayed problems take some of those 4 once the replay holds any)
+    assert len(by_role["proposer"].filter(lambda r: r["trained"])) == 2 * 16
+    assert 2 * 3 <= len(by_role["proposer"].filter(lambda r: not r["trained"])) <= 2 * 4
+    assert len(by_role["solver"]) == sum(m["solver/problems"] for m in metrics)
+    assert len(by_role["solver"].filter(lambda r: r["trained"])) >= 4  # some steps' groups are all distinct
     solver_row = by_role["solver"][0]
     assert len(solver_row["answers"]) == len(solver_row["rewards"]) == 4
     assert solver_row["truth"] is not None and solver_row["valid"]
-    scored = by_role["proposer"].filter(lambda r: r["trained"] and r["valid"])
+    scored = by_role["proposer"].filter(lambda r: r["valid"])
     assert len(scored) > 0 and all(len(r["answers"]) == 4 and r["proposer_reward"] is not None for r in scored)
     assert (run_dir.checkpoint_dir(4) / "model" / "config.json").is_file()
     assert summary["steps"] == 4 and summary["peak_memory_mb"] > 0
+
+
+def test_each_step_samples_once_and_both_roles_learn_from_those_samples(tiny_overrides, monkeypatch):
+    # One pass per step: the proposer writes once, the solver answers once (its problems and the replayed ones
+    # together), the verifier judges each group once, and both trainers get exactly those samples: TRL samples
+    # nothing of its own.
+    import selfplay.loop
+    from agents.model import LanguageModel
+    from selfplay.session import Session
+    from selfplay.trainer import RoleTrainer
+
+    events: list[tuple] = []
+    sample, judge, train_phase, evaluate = (LanguageModel.sample, selfplay.loop.judge, RoleTrainer.train_phase,
+                                            Session.evaluate)
+    evaluating = []
+
+    def sampling(self, texts, count, *args, **kwargs):
+        samples = sample(self, texts, count, *args, **kwargs)
+        if not evaluating:
+            events.append(("write" if texts == ["P:"] else "answer", len(texts), count, samples))
+        return samples
+
+    def judging(verifier, task, problems, groups):
+        judged = judge(verifier, task, problems, groups)
+        events.append(("judge", judged))
+        return judged
+
+    def training(self, groups, step=0):
+        events.append(("train", self.role, groups))
+        return train_phase(self, groups, step)
+
+    def evaluation(self, *args):
+        evaluating.append(True)
+        try:
+            return evaluate(self, *args)
+        finally:
+            evaluating.pop()
+
+    monkeypatch.setattr(LanguageModel, "sample", sampling)
+    monkeypatch.setattr(selfplay.loop, "judge", judging)
+    monkeypatch.setattr(RoleTrainer, "train_phase", training)
+    monkeypatch.setattr(Session, "evaluate", evaluation)
+    _, run_dir, _ = run([*tiny_overrides, "model.shared=false"])
+
+    steps = [[]]
+    for event in events:
+        if event[0] == "write" and steps[-1]:  # the proposer's writing starts a step
+            steps.append([])
+        steps[-1].append(event)
+    assert len(steps) == 4
+    for step, events_of_step in enumerate(steps, start=1):
+        kinds = [event[0] for event in events_of_step]
+        trains = ["train"] if step % 2 else ["train", "train"]
+        assert kinds == ["write", "answer", "judge", *trains], kinds
+        written = events_of_step[0][3][0]
+        # a batch of proposer groups when it trains, else only what the solver uses beside 0 or 1 replayed
+        assert len(written) == 16 if step % 2 == 0 else 3 <= len(written) <= 4
+        answered = events_of_step[1][3]
+        judged = events_of_step[2][1]
+        assert [[a.sample for a in item.attempts] for item in judged] == answered  # judged what was answered
+        solver_groups = [e for e in events_of_step if e[0] == "train" and e[1] == "solver"][0][2]
+        judged_samples = {id(a.sample) for item in judged for a in item.attempts}
+        assert len(solver_groups) == 4
+        assert all(id(sample) in judged_samples for group in solver_groups for sample in group.samples)
+        for group in solver_groups:  # each group's rewards are the verdict on those very samples
+            item = next(item for item in judged if item.attempts[0].sample is group.samples[0])
+            assert group.rewards == list(item.verdict.rewards)
+        if step % 2 == 0:
+            proposer_groups = [e for e in events_of_step if e[0] == "train" and e[1] == "proposer"][0][2]
+            assert [s for group in proposer_groups for s in group.samples] == written
 
 
 @pytest.fixture

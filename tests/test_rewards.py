@@ -1,15 +1,17 @@
-"""Tests for selfplay.rewards (the proposer rewards and near-duplicate shares) and for score_proposals, which puts
-them together with a solver and a verifier."""
+"""Tests for selfplay.rewards (the proposer rewards and near-duplicate shares) and for score_proposals, which
+rewards each proposal from the judgement of the solver's answers to its problem."""
 
 from __future__ import annotations
 
 import pytest
 
+from agents import Proposer, Solver
 from selfplay.config import ProposerRewardConfig
-from selfplay.judging import score_proposals
+from selfplay.judging import judge_problems, score_proposals
+from selfplay.loop import distinct
 from selfplay.rewards import PROPOSER_REWARDS, Learnability, SQLMBand, Uncertainty, char_ngrams, repetition_shares
 from selfplay.tasks import ArithmeticTask
-from selfplay.types import Attempt, Verdict
+from selfplay.types import Attempt, Judged, Proposal, Verdict
 from verifiers import SympyVerifier
 from verifiers.base import Verifier
 
@@ -165,7 +167,7 @@ def test_char_ngrams(text, n, expected):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# score_proposals with a fake solver
+# score_proposals: the problems judged as the loop judges them (distinct, through a fake solver), then rewarded
 
 
 class FakeSolver:
@@ -198,10 +200,21 @@ ANSWERS = {
 }
 
 
-def _score(completions, settings=None, verifier=None, reward=None, solver=None):
-    solver = solver or FakeSolver(ANSWERS)
-    return score_proposals(completions, TASK, solver, verifier or SympyVerifier(), reward or SQLMBand(),
-                           settings or ProposerRewardConfig(), attempts=4)
+def proposals_of(completions, task=TASK):
+    """The proposer's completions as `Proposer.write` hands them to the loop: each with the problem the task reads
+    in it (None where there is none)."""
+    problems = Proposer(None, task, None).parse(completions)
+    return [Proposal(text, problem) for text, problem in zip(completions, problems)]
+
+
+def _score(completions, settings=None, verifier=None, reward=None, solver=None, task=TASK):
+    """The loop's path: the distinct valid problems answered 4 times and judged once each, then every proposal
+    rewarded from its problem's judgement."""
+    proposals = proposals_of(completions, task)
+    problems = distinct(proposal.problem for proposal in proposals)
+    judged = judge_problems(problems, solver or FakeSolver(ANSWERS), verifier or SympyVerifier(), task, 4)
+    return score_proposals(proposals, {item.problem.key: item for item in judged}, reward or SQLMBand(),
+                           settings or ProposerRewardConfig())
 
 
 @pytest.mark.parametrize(
@@ -231,6 +244,7 @@ def test_score_proposals_single(completion, expected, label):
         assert proposal.judged.problem == proposal.problem
         assert len(proposal.judged.attempts) == 4
         assert proposal.judged.verdict.label == label
+        assert proposal.judged.truth == label  # the ground truth found once, on the record
 
 
 @pytest.mark.parametrize(
@@ -248,11 +262,25 @@ def test_score_proposals_uses_the_reward_function(reward, expected):
     assert proposal.reward == pytest.approx(expected)
 
 
+def test_the_proposer_is_rewarded_from_the_judged_answers_it_is_given():
+    # score_proposals answers nothing itself: the reward comes from the very `Judged` the loop hands it (whose
+    # answers are the solver's training samples), copies of one problem sharing it
+    proposals = proposals_of(["1+2", "What is 1 + 2?", "hello"])
+    problem = proposals[0].problem
+    # the verdict here is not what the fake solver's answers would earn: only the given record can give 0.5
+    given = Judged(problem, [Attempt("3", "3"), Attempt("4", "4")], Verdict([1.0, 0.0], "3"), "3")
+    scored = score_proposals(proposals, {problem.key: given}, Uncertainty(), ProposerRewardConfig())
+    assert scored[0].judged is given and scored[1].judged is given and scored[2].judged is None
+    assert [p.reward for p in scored] == [1.0, 1.0, -1.0]
+    assert [p.completion for p in scored] == [p.completion for p in proposals]  # in order, nothing else changed
+
+
 @pytest.mark.parametrize("temperature", [None, 0.3, 1.5])
-def test_problems_are_attempted_at_the_configured_judging_temperature(temperature):
-    # None: the solver's own (training) temperature, as SQLM does; a number overrides it for scoring only.
+def test_judge_problems_answers_at_the_solvers_temperature_unless_given_one(temperature):
+    # None: the solver's own (training) temperature, so the answers judged are ones it can train on
     solver = FakeSolver(ANSWERS)
-    _score(["1+2", "2*3"], settings=ProposerRewardConfig(solver_temperature=temperature), solver=solver)
+    judge_problems([TASK.parse_problem("1+2"), TASK.parse_problem("2*3")], solver, SympyVerifier(), TASK, 4,
+                   temperature)
     assert solver.temperatures == [temperature]
 
 
@@ -277,6 +305,16 @@ def test_unjudgeable_problem_gets_invalid_penalty():
     assert proposal.reward == -0.3
 
 
+@pytest.mark.parametrize("status", ["invalid", "timeout"])
+def test_a_verdict_that_is_not_ok_gets_invalid_penalty_whatever_its_rewards(status):
+    # the reward is not even asked: a timed-out group's rewards say nothing about the problem
+    [proposal] = proposals_of(["1+2"])
+    judged = Judged(proposal.problem, [Attempt("3", "3")] * 2, Verdict([1.0, 0.0], "3", status), "3")
+    [scored] = score_proposals([proposal], {proposal.problem.key: judged}, Uncertainty(),
+                               ProposerRewardConfig(invalid_penalty=-0.4))
+    assert scored.judged is judged and scored.reward == -0.4
+
+
 def test_reward_of_none_gets_invalid_penalty():
     # a reward function that cannot score the verdict (None) also earns the invalid penalty
     [proposal] = _score(["1+2"], reward=lambda verdict: None, settings=ProposerRewardConfig(invalid_penalty=-0.7))
@@ -292,10 +330,16 @@ def test_solver_sees_only_valid_problems():
     assert [p.reward for p in proposals] == [-1.0, 1.0, -1.0, 0.0]
 
 
-def test_no_valid_problems_does_not_call_the_solver():
-    solver = FakeSolver(ANSWERS)
-    proposals = _score(["hello", "bad"], solver=solver)
-    assert solver.calls == []
+def test_no_valid_problems_samples_no_answer():
+    # the loop still calls the solver with no problems: it returns none without sampling
+    class NoSampling:
+        def sample(self, *args, **kwargs):
+            raise AssertionError("sampled with no problem to answer")
+
+    problems = distinct(proposal.problem for proposal in proposals_of(["hello", "bad"]))
+    assert problems == []
+    assert judge_problems(problems, Solver(NoSampling(), TASK, 10), SympyVerifier(), TASK, 4) == []
+    proposals = _score(["hello", "bad"])
     assert [p.reward for p in proposals] == [-1.0, -1.0]
 
 
@@ -320,25 +364,18 @@ def test_repetition_penalty(completions, weight, expected):
 
 
 def test_a_task_or_reward_that_raises_on_model_output_does_not_stop_training():
-    from selfplay.config import ProposerRewardConfig
-    from selfplay.judging import score_proposals
-    from selfplay.tasks import ArithmeticTask
-    from selfplay.types import Attempt
-
     class Fragile(ArithmeticTask):
         def parse_problem(self, completion):
             if "boom" in completion:
                 raise RuntimeError("a user's parser with a bug")
             return super().parse_problem(completion)
 
-    class FakeSolver:
-        def solve(self, problems, attempts, temperature=None):
-            return [[Attempt("2", "2")] * attempts for _ in problems]
-
     def raising_reward(verdict):
         raise ZeroDivisionError("a user's reward with a bug")
 
-    proposals = score_proposals(["boom", "1+1"], Fragile(), FakeSolver(), SympyVerifier(), raising_reward,
-                                ProposerRewardConfig(invalid_penalty=-1.0), attempts=2)
+    proposals = _score(["boom", "1+1"], reward=raising_reward, task=Fragile(),
+                       solver=FakeSolver({"1+1": ["2", "2", "3", "3"]}),
+                       settings=ProposerRewardConfig(invalid_penalty=-1.0))
     assert [p.problem is None for p in proposals] == [True, False]
+    assert proposals[1].judged.verdict.status == "ok"  # judged: the reward, not the verdict, failed
     assert [p.reward for p in proposals] == [-1.0, -1.0]  # both treated as invalid, nothing raised

@@ -1,26 +1,19 @@
-"""RoleTrainer: TRL's GRPOTrainer trained one phase at a time, with one optimizer and one schedule per run."""
+"""RoleTrainer: TRL's GRPOTrainer trained one phase at a time on the samples the loop hands it, with one optimizer
+and one schedule per run. This file also covers every place trainer.py touches a TRL, transformers or accelerate
+internal (marked there): if a TRL release moves one, a test here fails."""
 
 from __future__ import annotations
 
+import gc
+import types
+
 import pytest
-from datasets import Dataset
+import torch
 
-from agents import LanguageModel, TinyModelConfig
+from agents import LanguageModel, Sampling, TinyModelConfig
 from selfplay.config import load_config
-from selfplay.trainer import RoleTrainer, optimizer_steps_per_phase
-
-
-class CountingReward:
-    """Rewards completion length; counts how often TRL asks (once per generation batch)."""
-
-    __name__ = "length"
-
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self, prompts, completions, **_):
-        self.calls += 1
-        return [float(len(c)) for c in completions]
+from selfplay.trainer import GivenRewards, Group, RoleTrainer, optimizer_steps_per_phase
+from selfplay.types import Sample
 
 
 def grpo_args(tmp_path, role: str, *overrides: str):
@@ -29,58 +22,140 @@ def grpo_args(tmp_path, role: str, *overrides: str):
     return config.grpo_config(role, tmp_path / role)
 
 
-def prompts(count: int) -> Dataset:
-    return Dataset.from_dict({"prompt": [f"{i}+{i}=" for i in range(count)]})
-
-
 @pytest.fixture
 def model():
+    torch.manual_seed(0)
     return LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
 
 
-def test_each_phase_generates_once_and_takes_its_optimizer_steps(tmp_path, model):
-    # two optimizer steps per generation batch: the batch is generated (and rewarded) once, then used twice
+def groups(model: LanguageModel, count: int, rewards=lambda text: float(len(text)), size: int = 4) -> list[Group]:
+    """`count` groups of `size` samples of the model, one prompt each, rewarded by `rewards(text)`."""
+    prompts = [f"{i}+{i}=" for i in range(count)]
+    sampled = model.sample(prompts, size, Sampling(4))
+    return [Group(prompt, group, [rewards(sample.text) for sample in group])
+            for prompt, group in zip(prompts, sampled)]
+
+
+@pytest.fixture
+def seen(monkeypatch) -> list[dict]:
+    """What TRL hands the reward function at each scoring: completions, rewards and the rows' group indices."""
+    calls: list[dict] = []
+    call = GivenRewards.__call__
+
+    def recording(self, prompts, completions, given_reward, **kwargs):
+        calls.append({"completions": completions, "rewards": list(given_reward), "group": kwargs["group"]})
+        return call(self, prompts, completions, given_reward, **kwargs)
+
+    monkeypatch.setattr(GivenRewards, "__call__", recording)
+    return calls
+
+
+def test_a_phase_trains_on_the_given_samples_and_takes_its_optimizer_steps(tmp_path, model, seen, monkeypatch):
+    # two optimizer steps per generation batch: the batch is scored once, then used twice
     args = grpo_args(tmp_path, "solver", "solver.steps_per_generation=2")
     assert optimizer_steps_per_phase(args) == 2
-    reward = CountingReward()
-    trainer = RoleTrainer("solver", model.model, reward, args, model.tokenizer, total_optimizer_steps=6)
+    trainer = RoleTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=6)
     assert trainer.prompts_per_phase == 4  # 8 completions x 2 steps / 4 per prompt
     for phase in range(3):
-        trainer._last_loaded_step = 0  # as TRL leaves it after sending weights to vLLM at a phase's step 0
-        logs = trainer.train_phase(prompts(4))
-        assert trainer._last_loaded_step == -1  # so vLLM gets this phase's weights next time (TRL compares steps)
-        assert reward.calls == phase + 1
+        batch = groups(model, 4, rewards=lambda text: float(len(text) + phase))
+        trainer._buffered_inputs = "stale"  # TRL internal: a batch left from the last phase is never used again
+        with monkeypatch.context() as patch:
+            patch.setattr(model.model, "generate", None)  # TRL must not sample: it trains on `batch`
+            logs = trainer.train_phase(batch)
+        assert len(seen) == phase + 1  # scored once per phase
         assert "solver/trl/loss" in logs and "solver/trl/reward" in logs
+        call = seen[-1]
+        # every completion TRL scores is one of the given samples, with its own reward, in its own group, and each
+        # group is scored whole: TRL's groups are the loop's groups
+        texts = {(g, s.text): r for g, group in enumerate(batch) for s, r in zip(group.samples, group.rewards)}
+        for text, reward, group in zip(call["completions"], call["rewards"], call["group"]):
+            assert texts[(group, text)] == reward
+        for start in range(0, len(call["group"]), 4):
+            assert len(set(call["group"][start : start + 4])) == 1
+        assert sorted(call["group"]) == sorted(g for g in range(4) for _ in range(4))
+        assert trainer._last_loaded_step == 0  # TRL internal: no weights sent to vLLM while training
     assert trainer.lr_scheduler.last_epoch == 6
+
+
+def test_rollout_hands_each_process_its_rows_members(tmp_path, model):
+    # TRL spreads a generation batch over the processes in order, and a group may straddle two: the row at global
+    # position p is member p % num_generations of its group. Three groups of 4 over 2 processes: process 1 holds
+    # positions 6-11, the last two members of group 1 and all of group 2.
+    trainer = RoleTrainer("solver", model.model, grpo_args(tmp_path, "solver"), model.tokenizer,
+                          total_optimizer_steps=1)
+    batch = groups(model, 3, rewards=lambda text: None)
+    batch = [Group(g.prompt, g.samples, [10.0 * i + member for member in range(4)]) for i, g in enumerate(batch)]
+    trainer.groups = batch
+    trainer.rows = [{"group": 1}] * 2 + [{"group": 2}] * 4
+    trainer.accelerator = types.SimpleNamespace(process_index=1)
+    out = trainer.rollout([], trainer)
+    assert out["given_reward"] == [12.0, 13.0, 20.0, 21.0, 22.0, 23.0]
+    assert out["completion_ids"][0] == list(batch[1].samples[2].completion_ids)
+    assert out["prompt_ids"][2] == list(batch[2].samples[0].prompt_ids)
+
+
+def test_samples_that_could_not_be_judged_do_not_dilute_the_loss(tmp_path, model):
+    # Two phases from the same weights on the same two judged samples, next to two unjudged ones (reward None):
+    # one token long in the first phase, four in the second. TRL's loss is normalised by the tokens it counts, so
+    # the updates are the same only if the unjudged samples count for nothing. With those samples judged 0
+    # instead, the update differs (the test can fail).
+    args = grpo_args(tmp_path, "solver", "solver.per_device_train_batch_size=4", "solver.learning_rate=0.01")
+    start = {name: value.clone() for name, value in model.model.state_dict().items()}
+    judged = groups(model, 1, size=2)[0]
+    prompt_ids = judged.samples[0].prompt_ids
+    short = [Sample("a", prompt_ids, (40,)), Sample("b", prompt_ids, (41,))]
+    long = [Sample("abcd", prompt_ids, (40, 41, 42, 43)), Sample("efgh", prompt_ids, (44, 45, 46, 47))]
+    moved = []
+    for extra, reward in ((short, None), (long, None), (long, 0.0)):
+        model.model.load_state_dict(start)
+        trainer = RoleTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=1)
+        trainer.train_phase([Group(judged.prompt, judged.samples + extra, [1.0, 0.0, reward, reward])])
+        moved.append({name: value - start[name] for name, value in model.model.state_dict().items()})
+    assert all(torch.allclose(moved[0][name], moved[1][name], atol=1e-7) for name in start)
+    assert not all(torch.allclose(moved[1][name], moved[2][name], atol=1e-7) for name in start)
 
 
 def test_schedule_spans_all_phases(tmp_path, model):
     args = grpo_args(tmp_path, "solver", "solver.lr_scheduler_type=linear", "solver.learning_rate=0.01")
-    trainer = RoleTrainer("solver", model.model, CountingReward(), args, model.tokenizer, total_optimizer_steps=4)
-    rates = [trainer.train_phase(prompts(2))["solver/trl/learning_rate"] for _ in range(4)]
+    trainer = RoleTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=4)
+    rates = [trainer.train_phase(groups(model, 2))["solver/trl/learning_rate"] for _ in range(4)]
     assert rates == pytest.approx([0.01, 0.0075, 0.005, 0.0025])  # one decay over 4 steps, never restarted
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.0)
 
 
 def test_shared_weights_share_one_optimizer_and_schedule(tmp_path, model):
-    solver = RoleTrainer("solver", model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
+    solver = RoleTrainer("solver", model.model, grpo_args(tmp_path, "solver"), model.tokenizer,
                          total_optimizer_steps=3)
     # no KL penalty: TRL's reference copy is loaded from the model's folder, which the loop writes and this
     # in-memory model has not
     args = grpo_args(tmp_path, "proposer", "proposer.beta=0")
-    proposer = RoleTrainer("proposer", model.model, CountingReward(), args, model.tokenizer, total_optimizer_steps=1,
+    proposer = RoleTrainer("proposer", model.model, args, model.tokenizer, total_optimizer_steps=1,
                            share_optimizer_with=solver)
     assert proposer.lr_scheduler is solver.lr_scheduler
-    solver.train_phase(prompts(2))
-    proposer.train_phase(prompts(2))
-    solver.train_phase(prompts(2))
+    solver.train_phase(groups(model, 2))
+    proposer.train_phase(groups(model, 2))
+    solver.train_phase(groups(model, 2))
     assert solver.lr_scheduler.last_epoch == 3  # both roles' steps counted on one schedule
     underlying = {id(getattr(t.optimizer, "optimizer", t.optimizer)) for t in (solver, proposer)}
     assert len(underlying) == 1  # one Adam state for the one model
 
 
-def test_a_phase_needs_exactly_one_generation_batch_of_prompts(tmp_path, model):
-    trainer = RoleTrainer("solver", model.model, CountingReward(), grpo_args(tmp_path, "solver"), model.tokenizer,
+def test_a_phase_needs_exactly_one_generation_batch_of_whole_groups(tmp_path, model):
+    trainer = RoleTrainer("solver", model.model, grpo_args(tmp_path, "solver"), model.tokenizer,
                           total_optimizer_steps=1)
-    with pytest.raises(ValueError, match="exactly 2 prompts"):
-        trainer.train_phase(prompts(3))
+    with pytest.raises(ValueError, match="exactly 2 groups"):
+        trainer.train_phase(groups(model, 3))
+    with pytest.raises(ValueError, match="every group needs 4 samples"):
+        trainer.train_phase(groups(model, 2, size=3))
+
+
+def test_a_phase_leaves_garbage_collection_to_python(tmp_path, model, monkeypatch):
+    # accelerate internal: transformers' train() frees memory with a full gc.collect(), twice a step here; the
+    # trainer keeps the freeing and drops the collection (trainer._free_memory_without_collecting)
+    trainer = RoleTrainer("solver", model.model, grpo_args(tmp_path, "solver"), model.tokenizer,
+                          total_optimizer_steps=1)
+    batch = groups(model, 2)
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or 0)
+    trainer.train_phase(batch)
+    assert collections == []

@@ -22,7 +22,7 @@ from selfplay.config import ProposerRewardConfig, VerifierConfig
 from selfplay.errors import ConfigError
 from selfplay.judging import judge_group, judge_groups, score_proposals
 from selfplay.tasks import ArithmeticTask
-from selfplay.types import Attempt, Problem, Verdict
+from selfplay.types import Attempt, Judged, Problem, Proposal, Verdict
 from verifiers import VERIFIERS, MajorityVerifier, NoVerifier, SympyVerifier
 from verifiers.base import Verifier
 
@@ -538,21 +538,16 @@ def test_make_verifier_sets_the_time_limit_and_refuses_a_bad_one(limit, accepted
     assert verifier.time_limit_seconds == limit and SympyVerifier().time_limit_seconds == 120.0
 
 
-class _FakeSolver:
-    """Answers every problem `attempts` times with '2'."""
-
-    def solve(self, problems, attempts, temperature=None):
-        return [[Attempt("2", "2")] * attempts for _ in problems]
-
-
 @pytest.mark.parametrize("value", ["0.5", float("nan"), float("inf"), [1.0]])
 def test_a_proposer_reward_that_is_not_a_finite_number_gets_the_invalid_penalty(value, caplog):
-    # a user's proposer reward is a TRL reward too: a string or a NaN from it must not reach TRL either
+    # a user's proposer reward becomes a TRL reward too: a string or a NaN from it must not reach TRL either
     settings = ProposerRewardConfig(invalid_penalty=-1.0)
+    problem = TASK.parse_problem("1+1")
+    judged = Judged(problem, [Attempt("2", "2"), Attempt("3", "3")], Verdict([1.0, 0.0], "2"), "2")
     with caplog.at_level(logging.WARNING, logger="selfplay.judging"):
-        [proposal] = score_proposals(["1+1"], TASK, _FakeSolver(), SympyVerifier(), lambda verdict: value,
-                                     settings, attempts=2)
-    assert proposal.problem is not None and proposal.reward == -1.0
+        [proposal] = score_proposals([Proposal("1+1", problem)], {problem.key: judged}, lambda verdict: value,
+                                     settings)
+    assert proposal.judged is judged and proposal.reward == -1.0
     assert any("rewards must be finite numbers or None" in record.getMessage() for record in caplog.records)
 
 
