@@ -12,7 +12,7 @@ import pytest
 import sympy
 import torch
 
-import verifiers.sympy_verifier as sympy_verifier
+import selfplay.truth as truth_module
 from agents import LanguageModel, Solver
 from selfplay.config import load_config
 from selfplay.judging import answers_sampled, judge_group, judge_groups, score_proposals
@@ -30,8 +30,8 @@ from verifiers.base import Verifier, answer_keys
 def fresh_truths(monkeypatch):
     """Empty truth caches, so that each path computes its truths itself."""
     def clear():
-        monkeypatch.setattr(sympy_verifier, "_TRUTHS", type(sympy_verifier._TRUTHS)())
-        monkeypatch.setattr(sympy_verifier, "_BY_TEXT", type(sympy_verifier._BY_TEXT)())
+        monkeypatch.setattr(truth_module, "_TRUTHS", type(truth_module._TRUTHS)())
+        monkeypatch.setattr(truth_module, "_BY_TEXT", type(truth_module._BY_TEXT)())
     clear()
     return clear
 
@@ -65,7 +65,7 @@ def test_algebra_truths_are_computed_in_parallel_workers(fresh_truths, monkeypat
     # the equations of a batch go to worker processes at the same time: more than one call in flight at once
     task, verifier = AlgebraTask(), SympyVerifier(workers=2)
     in_flight, most = [0], [0]
-    call = sympy_verifier.call_with_deadline
+    call = truth_module.call_with_deadline
 
     def counting(*args, **kwargs):
         in_flight[0] += 1
@@ -75,7 +75,7 @@ def test_algebra_truths_are_computed_in_parallel_workers(fresh_truths, monkeypat
         finally:
             in_flight[0] -= 1
 
-    monkeypatch.setattr(sympy_verifier, "call_with_deadline", counting)
+    monkeypatch.setattr(truth_module, "call_with_deadline", counting)
     groups = groups_for(task, 12, seed=1)
     fresh_truths()  # building the groups computed their truths
     verdicts = verifier.judge_batch(task, groups)
@@ -145,7 +145,8 @@ def test_a_truth_found_by_text_is_the_computed_one(fresh_truths):
     # another task object (other options) does not reuse the entry
     other = ArithmeticTask(max_digits=2)
     assert verifier.compute(other, other.sample_problem(random.Random(0), 1))[0] == "ok"
-    assert verifier._seen(task, problem) != verifier._seen(other, problem)
+    limits = verifier.limits()
+    assert truth_module._seen(task, problem, limits) != truth_module._seen(other, problem, limits)
 
 
 def random_cheap_statement(rng: random.Random, depth: int = 0):
@@ -164,7 +165,7 @@ def test_cheap_truths_are_the_values_sympy_computes():
     statements = [random_cheap_statement(rng) for _ in range(300)]
     statements.append(sympy.Add(1, sympy.Pow(sympy.Integer(0), -1, evaluate=False), evaluate=False))  # 1/0
     for statement in statements:
-        assert sympy_verifier.cheap_truth(statement) == sympy_verifier.compute_truth(statement), statement
+        assert truth_module.cheap_truth(statement) == truth_module.compute_truth(statement), statement
 
 
 # ---------------------------------------------------------------------------------------------------------------
