@@ -29,7 +29,7 @@ from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.judging import ProposerReward, SolverReward, answers_sampled
 from selfplay.instruments import instrument_metrics
-from selfplay.metrics import (curriculum, eval_metrics, ground_truth, precision_by_bucket, proposer_metrics, records,
+from selfplay.metrics import (curriculum, eval_metrics, precision_by_bucket, proposer_metrics, records,
                               solver_metrics)
 from selfplay.cache import publish_folder
 from selfplay.replay import Replay
@@ -116,7 +116,7 @@ class Session:
 
     def solver_step_metrics(self, judged: list[Judged]) -> tuple[dict[str, float], list[str | None]]:
         """The solver's metrics and instruments for the problems it answered this step, and their truths."""
-        truths = [ground_truth(self.task, item.problem) for item in judged]
+        truths = self.task.truths([item.problem for item in judged])
         metrics = solver_metrics(self.task, judged, truths)
         metrics.update(instrument_metrics([[a.completion for a in item.attempts] for item in judged],
                                           [[a.answer for a in item.attempts] for item in judged],

@@ -33,7 +33,7 @@ from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
 from selfplay.judging import SolverReward, judge_problems
 from selfplay.loop import Session, anchor_on_disk, draw, load_agents, set_generation_batch
-from selfplay.metrics import ground_truth, records
+from selfplay.metrics import records
 from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
 from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
@@ -133,7 +133,10 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         return [(task.solver_prompt(item.problem), attempt.completion) for item in judged
                 for attempt, reward in zip(item.attempts, item.verdict.rewards)
                 if reward is not None and reward >= accept]
-    truths = [ground_truth(task, item.problem) or task.reference_answer(item.problem) for item in judged]
+    truths = task.truths([item.problem for item in judged])
+    if None in truths:  # these methods train on true answers: never on a missing one
+        raise ConfigError(f"method {method!r} trains on true answers, and task {task.name!r} has none for "
+                          f"{judged[truths.index(None)].problem.text[:80]!r}")
     if method == "sft":
         return [(task.solver_prompt(item.problem), task.format_answer(truth))
                 for item, truth in zip(judged, truths) if truth is not None]

@@ -9,19 +9,9 @@ from typing import Any
 
 from selfplay.tasks.base import Task
 from selfplay.types import Judged, Problem, Proposal
-from verifiers.sympy_verifier import SympyVerifier
 
 # Stored completions are cut to this many characters: records stay small whatever the model writes.
 MAX_STORED_CHARS = 2000
-
-
-def ground_truth(task: Task, problem: Problem) -> str | None:
-    """The true answer where the task can state the problem formally (used to *measure*, never to reward, unless
-    the run's verifier is `sympy`)."""
-    try:
-        return SympyVerifier().truth(task, problem)
-    except Exception:  # noqa: BLE001 - a task that cannot state a problem simply has no ground truth for it
-        return None
 
 
 def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> dict[str, float]:
@@ -99,13 +89,16 @@ def agreement(task: Task, judged: Judged) -> float:
 
 def records(step: int, task: Task, proposals: list[Proposal], proposer_trained: bool, judged: list[Judged],
             truths: list[str | None]) -> list[dict[str, Any]]:
-    """One record per proposer completion and one per problem the solver trained on (schema: rundir.py)."""
+    """One record per proposer completion and one per problem the solver trained on (schema: rundir.py), with
+    `task.truth` of each judged problem (`truths`: the solver's problems'), used to *measure*, never to reward
+    (unless the run's verifier is `sympy`, which reads the same truth)."""
     rows = []
+    proposal_truths = iter(task.truths([p.judged.problem for p in proposals if p.judged is not None]))
     for proposal in proposals:
         row = _problem_row(step, "proposer", proposer_trained, task, proposal.problem, proposal.judged)
         row.update(completion=proposal.completion[:MAX_STORED_CHARS], proposer_reward=proposal.reward)
         if proposal.judged is not None:
-            row["truth"] = ground_truth(task, proposal.problem)
+            row["truth"] = next(proposal_truths)
         rows.append(row)
     for item, truth in zip(judged, truths):
         row = _problem_row(step, "solver", True, task, item.problem, item)
