@@ -58,10 +58,13 @@ def coding_groups(count: int, seed: int) -> tuple:
 
 
 def clear_truths() -> None:
-    import verifiers.sympy_verifier as sympy_verifier
+    try:
+        import selfplay.truth as truths
+    except ImportError:  # older checkouts kept the truths in the verifier's module
+        import verifiers.sympy_verifier as truths
 
-    sympy_verifier._TRUTHS.clear()
-    getattr(sympy_verifier, "_BY_TEXT", {}).clear()  # (not in older checkouts)
+    truths._TRUTHS.clear()
+    getattr(truths, "_BY_TEXT", {}).clear()  # (not in older checkouts)
 
 
 def rate(make, task, groups, batched: bool) -> tuple[float, float]:

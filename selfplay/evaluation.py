@@ -22,8 +22,8 @@ from agents.model import LanguageModel, Sampling
 from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.tasks.base import Task
+from selfplay.truth import find
 from selfplay.types import Problem
-from verifiers.sympy_verifier import SympyVerifier
 
 
 @dataclass
@@ -67,11 +67,18 @@ def generate_eval_set(task: Task, config: EvalConfig) -> Dataset:
         chosen = NAMED_SETS[config.problems](task, config)
     else:
         chosen = file_problems(task, Path(config.problems))
-    truth = SympyVerifier()
+    unknown = [problem for problem, _, _, known in chosen if known is None]
+    truths = task.truths(unknown)
+    for problem, truth in zip(unknown, truths):
+        if truth is None and task.formal(problem) is not None:  # it has a statement, but sympy gave no truth
+            status, _, reason = find(task, problem)
+            raise ConfigError(f"evaluation problem {problem.text[:80]!r} has no truth ({status}: {reason}); lower "
+                              "evaluation.max_difficulty, or give the truths in a problems file")
+    computed = iter(truths)
     rows: dict[str, list[Any]] = defaultdict(list)
     for problem, bucket, difficulty, known in chosen:
         rows["problem"].append(problem.text)
-        rows["truth"].append(known if known is not None else truth.truth(task, problem))
+        rows["truth"].append(known if known is not None else next(computed))
         rows["bucket"].append(bucket)
         rows["difficulty"].append(difficulty)
         rows["features"].append(json.dumps(problem.features))

@@ -10,19 +10,9 @@ from typing import Any
 
 from selfplay.tasks.base import Task
 from selfplay.types import Judged, Problem, Proposal
-from verifiers.sympy_verifier import SympyVerifier
 
 # Stored completions are cut to this many characters: records stay small whatever the model writes.
 MAX_STORED_CHARS = 2000
-
-
-def ground_truth(task: Task, problem: Problem) -> str | None:
-    """The true answer where the task can state the problem formally (used to *measure*, never to reward, unless
-    the run's verifier is `sympy`)."""
-    try:
-        return SympyVerifier().truth(task, problem)
-    except Exception:  # noqa: BLE001 - a task that cannot state a problem simply has no ground truth for it
-        return None
 
 
 def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> dict[str, float]:
@@ -81,7 +71,10 @@ def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
         metrics["solver/solve_rate/none"] = sum(r == 0 for r in rates) / len(rates)
         metrics["solver/solve_rate/some"] = sum(0 < r < 1 for r in rates) / len(rates)
         metrics["solver/solve_rate/all"] = sum(r == 1 for r in rates) / len(rates)
-    checked = [(j, j.truth) for j in judged if j.truth is not None]
+    # Accuracy where being right means equal in value to the truth; a task that decides it its own way (a coding
+    # task runs the tests; its truth is a reference program) is measured by the held-out evaluation only.
+    by_value = type(task).is_correct is Task.is_correct
+    checked = [(j, j.truth) for j in judged if j.truth is not None and by_value]
     if checked:
         correct = [task.answer_key(a.answer) == task.answer_key(t) for j, t in checked for a in j.attempts]
         metrics["solver/accuracy"] = sum(correct) / len(correct)

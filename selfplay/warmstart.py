@@ -35,9 +35,9 @@ from agents.model import LanguageModel
 from selfplay.cache import publish_folder
 from selfplay.config import WarmStartConfig
 from selfplay.distributed import from_main, is_main, wait_for_everyone
+from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig, bucket_name, evaluate, generate_eval_set
 from selfplay.tasks.base import Task
-from verifiers.sympy_verifier import SympyVerifier
 
 ROLES = ("proposer", "solver")
 # What a warm start did: beside a cached model (its own record), and in a run directory (the run's, as soon as the
@@ -51,24 +51,33 @@ def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfi
                         count: int, seed: int, hint_template: str | None = None) -> Dataset:
     """`count` prompt/completion pairs: proposer examples (topic prompt -> a problem of difficulty up to
     `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer), a
-    `hint_share` of them with the answer also given as a hint in the prompt (`hint_template`)."""
+    `hint_share` of them with the answer also given as a hint in the prompt (`hint_template`). Every solver
+    example needs its problem's truth (`task.truth`): a problem without one is a ConfigError."""
     rng = random.Random(seed)
-    truth = SympyVerifier()
-    prompts, completions = [], []
     proposer_every = max(1, round(1 / config.proposer_share)) if config.proposer_share > 0 else 0
+    drawn = []  # (role, problem, hinted), in the order drawn; the solver's truths are then computed at once
     for index in range(count):
         if len(roles) == 1:
             role = roles[0]
         else:  # one proposer example every `proposer_every`: writing a problem is far easier than solving one
             role = "proposer" if proposer_every and index % proposer_every == 0 else "solver"
         if role == "proposer":
-            problem = task.sample_problem(rng, rng.randint(1, config.proposer_max_difficulty))
-            prompt, completion = task.proposer_prompt(), task.proposal_text(problem)
+            drawn.append((role, task.sample_problem(rng, rng.randint(1, config.proposer_max_difficulty)), False))
         else:
             problem = task.sample_problem(rng, rng.randint(config.min_difficulty, config.max_difficulty))
-            answer = task.reference_answer(problem) or truth.truth(task, problem)
+            drawn.append((role, problem, bool(hint_template) and rng.random() < config.hint_share))
+    truths = iter(task.truths([problem for role, problem, _ in drawn if role == "solver"]))
+    prompts, completions = [], []
+    for role, problem, hinted in drawn:
+        if role == "proposer":
+            prompt, completion = task.proposer_prompt(), task.proposal_text(problem)
+        else:
+            answer = next(truths)
+            if answer is None:
+                raise ConfigError(f"the warm start needs the truth of every problem it teaches, and task "
+                                  f"{task.name!r} has none for {problem.text[:80]!r}")
             prompt, completion = task.solver_prompt(problem), task.format_answer(answer)
-            if hint_template and rng.random() < config.hint_share:
+            if hinted and hint_template:
                 prompt = hinted_prompt(hint_template, prompt, answer, task)
         prompts.append(model.training_prompt(prompt))
         completions.append(completion if not model.use_chat_template else [{"role": "assistant",

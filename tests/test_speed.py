@@ -1,6 +1,7 @@
 """The fast paths give what the simple ones give: answers generated in one batched call, groups judged together
 (in parallel worker processes for sympy and the code sandbox), repeated problems and answers read once, truths
-found again by problem text; and generation runs with the KV cache, gradient checkpointing off."""
+found again by problem text; and the loop's sampling (TRL samples nothing: it trains on the loop's samples) runs
+with the KV cache, gradient checkpointing off."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ import pytest
 import sympy
 import torch
 
-import verifiers.sympy_verifier as sympy_verifier
-from agents import LanguageModel, Solver
-from selfplay.config import load_config
-from selfplay.judging import answers_sampled, judge_group, judge_groups, score_proposals
-from selfplay.loop import train
+import selfplay.truth as truth_module
+from agents import LanguageModel, Proposer, Solver
+from selfplay.config import ProposerRewardConfig, load_config
+from selfplay.judging import answers_sampled, judge_group, judge_groups, judge_problems, score_proposals
+from selfplay.loop import distinct, train
 from selfplay.rundir import RunDir
 from selfplay.tasks import AlgebraTask, ArithmeticTask, CodingTask
 from selfplay.trainer import RoleTrainer
-from selfplay.types import Attempt, Verdict
+from selfplay.types import Attempt, Proposal, Verdict
 from tests.hostile_corpus import cases
 from verifiers import CodeVerifier, MajorityVerifier, NoVerifier, SympyVerifier
 from verifiers.base import Verifier, answer_keys
@@ -30,8 +31,8 @@ from verifiers.base import Verifier, answer_keys
 def fresh_truths(monkeypatch):
     """Empty truth caches, so that each path computes its truths itself."""
     def clear():
-        monkeypatch.setattr(sympy_verifier, "_TRUTHS", type(sympy_verifier._TRUTHS)())
-        monkeypatch.setattr(sympy_verifier, "_BY_TEXT", type(sympy_verifier._BY_TEXT)())
+        monkeypatch.setattr(truth_module, "_TRUTHS", type(truth_module._TRUTHS)())
+        monkeypatch.setattr(truth_module, "_BY_TEXT", type(truth_module._BY_TEXT)())
     clear()
     return clear
 
@@ -65,7 +66,7 @@ def test_algebra_truths_are_computed_in_parallel_workers(fresh_truths, monkeypat
     # the equations of a batch go to worker processes at the same time: more than one call in flight at once
     task, verifier = AlgebraTask(), SympyVerifier(workers=2)
     in_flight, most = [0], [0]
-    call = sympy_verifier.call_with_deadline
+    call = truth_module.call_with_deadline
 
     def counting(*args, **kwargs):
         in_flight[0] += 1
@@ -75,7 +76,7 @@ def test_algebra_truths_are_computed_in_parallel_workers(fresh_truths, monkeypat
         finally:
             in_flight[0] -= 1
 
-    monkeypatch.setattr(sympy_verifier, "call_with_deadline", counting)
+    monkeypatch.setattr(truth_module, "call_with_deadline", counting)
     groups = groups_for(task, 12, seed=1)
     fresh_truths()  # building the groups computed their truths
     verdicts = verifier.judge_batch(task, groups)
@@ -145,7 +146,8 @@ def test_a_truth_found_by_text_is_the_computed_one(fresh_truths):
     # another task object (other options) does not reuse the entry
     other = ArithmeticTask(max_digits=2)
     assert verifier.compute(other, other.sample_problem(random.Random(0), 1))[0] == "ok"
-    assert verifier._seen(task, problem) != verifier._seen(other, problem)
+    limits = verifier.limits()
+    assert truth_module._seen(task, problem, limits) != truth_module._seen(other, problem, limits)
 
 
 def random_cheap_statement(rng: random.Random, depth: int = 0):
@@ -164,7 +166,7 @@ def test_cheap_truths_are_the_values_sympy_computes():
     statements = [random_cheap_statement(rng) for _ in range(300)]
     statements.append(sympy.Add(1, sympy.Pow(sympy.Integer(0), -1, evaluate=False), evaluate=False))  # 1/0
     for statement in statements:
-        assert sympy_verifier.cheap_truth(statement) == sympy_verifier.compute_truth(statement), statement
+        assert truth_module.cheap_truth(statement) == truth_module.compute_truth(statement), statement
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -188,22 +190,30 @@ def test_answers_generated_in_one_batch_equal_those_generated_one_problem_at_a_t
     assert [[a.completion for a in group] for group in batched] == [[a.completion for a in group] for group in alone]
 
 
+def scored(texts, task, solver, verifier, attempts, temperature=None):
+    """The loop's path from the proposer's completions to their rewards: each distinct valid problem answered
+    `attempts` times and judged once, then every proposal rewarded (its solve rate) from its problem's judgement."""
+    proposals = [Proposal(text, problem) for text, problem in zip(texts, Proposer(None, task, None).parse(texts))]
+    judged = judge_problems(distinct(p.problem for p in proposals), solver, verifier, task, attempts, temperature)
+    return score_proposals(proposals, {item.problem.key: item for item in judged}, lambda v: v.solve_rate,
+                           ProposerRewardConfig(invalid_penalty=-1.0, repetition_penalty=0.0))
+
+
 def test_repeated_proposals_are_answered_once_with_the_rewards_of_answering_each(tiny_solver):
     task, verifier = tiny_solver.task, SympyVerifier()
     texts = ["12+34", "5+6", "12+34", "not a problem", "5+6", "12+34", "7+8"]
-    settings = types.SimpleNamespace(invalid_penalty=-1.0, repetition_penalty=0.0, repetition_threshold=0.8,
-                                     solver_temperature=0)  # greedy: the same answers however often asked
     solve = tiny_solver.solve
     calls = []
     tiny_solver.solve = lambda problems, *args: calls.append(len(problems)) or solve(problems, *args)
-    try:
-        proposals = score_proposals(texts, task, tiny_solver, verifier, lambda v: v.solve_rate, settings, 4)
+    try:  # greedy: the same answers however often asked
+        proposals = scored(texts, task, tiny_solver, verifier, 4, temperature=0)
     finally:
         tiny_solver.solve = solve
-    alone = [score_proposals([text], task, tiny_solver, verifier, lambda v: v.solve_rate, settings, 4)[0]
-             for text in texts]
+    alone = [scored([text], task, tiny_solver, verifier, 4, temperature=0)[0] for text in texts]
     assert [p.reward for p in proposals] == [p.reward for p in alone]
     assert calls == [3]  # three distinct problems, in one call
+    assert proposals[0].judged is proposals[2].judged is proposals[5].judged  # the copies share one judgement
+    assert proposals[1].judged is proposals[4].judged is not proposals[0].judged
     assert answers_sampled(proposals, 4) == 12
 
 
@@ -227,11 +237,10 @@ def test_proposals_with_one_statement_and_different_tests_are_not_merged():
     right, other = f"{statement}\n1 2 ||| 3\n4 5 ||| 9", f"{statement}\n1 2 ||| 4\n4 5 ||| 10"
     texts = [right, other, right]
     solver = FixedSolver(task, ["<answer>print(sum(map(int, input().split())))</answer>"] * 2)
-    settings = types.SimpleNamespace(invalid_penalty=-1.0, repetition_penalty=0.0, repetition_threshold=0.8,
-                                     solver_temperature=None)
-    proposals = score_proposals(texts, task, solver, CodeVerifier(), lambda v: v.solve_rate, settings, 2)
+    proposals = scored(texts, task, solver, CodeVerifier(), 2)
     assert [p.reward for p in proposals] == [1.0, 0.0, 1.0]
     assert solver.asked == [2]  # the first and third are one problem
+    assert proposals[0].judged is proposals[2].judged is not proposals[1].judged
 
 
 def decode_lengths(model: torch.nn.Module, seen: list[int]):
@@ -259,22 +268,30 @@ def test_generation_uses_the_kv_cache_even_with_gradient_checkpointing_on(tiny_s
     model.gradient_checkpointing_disable()
 
 
-def test_trls_generation_in_a_phase_uses_the_kv_cache(tiny_overrides, monkeypatch):
-    # a solver phase with TRL's gradient checkpointing on: its generation still decodes one token at a time
+def test_a_runs_sampling_uses_the_kv_cache_with_gradient_checkpointing_on(tiny_overrides, monkeypatch):
+    # a run with TRL's gradient checkpointing on: TRL generates nothing (it trains on the loop's samples), and the
+    # loop's own sampling, checkpointing on when it starts, decodes one token at a time
     seen: list[int] = []
-    generate = RoleTrainer._generate
+    checkpointing: list[bool] = []
+    trl_generated: list[int] = []
+    sample = LanguageModel.sample
 
-    def recording(self, prompts):
+    def recording(self, *args, **kwargs):
+        checkpointing.append(self.model.is_gradient_checkpointing)
         handle = decode_lengths(self.model, seen)
         try:
-            return generate(self, prompts)
+            return sample(self, *args, **kwargs)
         finally:
             handle.remove()
 
-    monkeypatch.setattr(RoleTrainer, "_generate", recording)
+    monkeypatch.setattr(LanguageModel, "sample", recording)
+    monkeypatch.setattr(RoleTrainer, "_generate_single_turn", lambda self, prompt_ids, *args, **kwargs:
+                        trl_generated.append(len(prompt_ids)))
     config = load_config(None, [*tiny_overrides, "schedule.steps=1", "solver.gradient_checkpointing=true"])
-    train(config, RunDir.create(config.run.output_dir), progress=False)
-    assert seen and seen.count(1) >= len(seen) - 2 and max(seen) > 1
+    summary = train(config, RunDir.create(config.run.output_dir), progress=False)
+    assert summary["budget"]["optimizer_steps"] == 1 and trl_generated == []
+    assert any(checkpointing)  # the run did turn it on
+    assert seen and seen.count(1) >= len(seen) - len(checkpointing) and max(seen) > 1
 
 
 def test_one_generate_call_per_generation_batch(tiny_solver):
@@ -282,8 +299,8 @@ def test_one_generate_call_per_generation_batch(tiny_solver):
     rng = random.Random(5)
     problems = [tiny_solver.task.sample_problem(rng, 2) for _ in range(40)]
     chunks = []
-    chunk = model._generate_chunk
-    model._generate_chunk = lambda prompts, samples, *args: chunks.append(len(prompts) * samples) or chunk(
+    chunk = model._sample_chunk
+    model._sample_chunk = lambda prompts, samples, *args: chunks.append(len(prompts) * samples) or chunk(
         prompts, samples, *args)
     try:
         tiny_solver.solve(problems, 8)  # 320 answers: one call under the default of 1,024 sequences
@@ -293,7 +310,7 @@ def test_one_generate_call_per_generation_batch(tiny_solver):
         tiny_solver.solve(problems, 8)
         assert chunks == [64] * 5
     finally:
-        del model._generate_chunk
+        del model._sample_chunk
         model.generation_batch = 1024
 
 

@@ -218,7 +218,7 @@ def test_sympy_memory_limit_is_invalid():
 
 def test_sympy_cheap_statements_never_reach_the_worker(monkeypatch):
     calls = []
-    monkeypatch.setattr("verifiers.sympy_verifier.call_with_deadline", lambda *args: calls.append(args))
+    monkeypatch.setattr("selfplay.truth.call_with_deadline", lambda *args: calls.append(args))
     # sums and products of numbers are computed here: no worker
     assert SympyVerifier().judge(TASK, TASK.parse_problem("123*456"), ["56088"]).rewards == [1.0]
     assert calls == []
@@ -239,7 +239,7 @@ def test_sympy_equations_go_to_the_worker_once(monkeypatch):
         calls.append(seconds)
         raise DeadlineExceeded("no result")
 
-    monkeypatch.setattr("verifiers.sympy_verifier.call_with_deadline", out_of_time)
+    monkeypatch.setattr("selfplay.truth.call_with_deadline", out_of_time)
     task, verifier = AlgebraTask(), SympyVerifier(timeout_seconds=0.25)  # a limit no other test uses
     for _ in range(3):
         verdict = verifier.judge(task, task.parse_problem("7x + 3 = 17"), ["x=2", None])

@@ -1,13 +1,15 @@
 """What a task supplies to self-play: the topic prompt, problem parsing, answer extraction and comparison, and,
-where it can, a formal statement of each problem from which sympy computes the ground truth."""
+where it can, a formal statement of each problem from which sympy computes the ground truth (`Task.truth`)."""
 
 from __future__ import annotations
 
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from selfplay.truth import Outcome, find, find_batch
 from selfplay.types import Problem
 
 
@@ -54,8 +56,44 @@ class Task(ABC):
 
     def formal(self, problem: Problem) -> Any | None:
         """The problem as a sympy object built from parsed values (never from model text), or None if this task
-        cannot state it formally. The `sympy` verifier computes the ground truth from it."""
+        cannot state it formally. `truth` (and the `sympy` verifier) computes the ground truth from it."""
         return None
+
+    def truth(self, problem: Problem) -> str | None:
+        """The problem's correct answer: computed by sympy from `formal` within the default limits
+        (selfplay/truth.py), else `reference_answer` where the task has one without sympy, else None (no formal
+        statement and no reference, or a statement sympy finds invalid, with no unique answer, or cannot compute
+        before its deadline). Never raises for a problem: where a truth is needed, a None is the caller's to
+        report.
+
+        A problem's truth is computed once and remembered (by task object and problem, and by formal statement),
+        so the verifier, the records, the metrics and evaluation all see the same one without computing it again.
+
+        >>> from selfplay.tasks import ArithmeticTask, CodingTask
+        >>> task = ArithmeticTask()
+        >>> task.truth(task.parse_problem("400+3"))
+        '403'
+        >>> CodingTask().truth(CodingTask().make_problem("Print 1.", [["", "1"]], reference="print(1)"))
+        'print(1)'
+        """
+        try:
+            outcome = find(self, problem)
+        except Exception:  # noqa: BLE001 - a `formal` that raises states nothing: sympy has no truth for it
+            outcome = ("invalid", None, "formal() raised")
+        return self._answer(problem, outcome)
+
+    def truths(self, problems: Sequence[Problem]) -> list[str | None]:
+        """`truth` of each problem, computed as a batch: the new ones that need a worker process (equations,
+        powers) are computed in parallel, each in its own worker."""
+        try:
+            outcomes = find_batch(self, problems)
+        except Exception:  # noqa: BLE001 - a `formal` that raises for some problem: each on its own, that one None
+            return [self.truth(problem) for problem in problems]
+        return [self._answer(problem, outcome) for problem, outcome in zip(problems, outcomes)]
+
+    def _answer(self, problem: Problem, outcome: Outcome) -> str | None:
+        status, label, _ = outcome
+        return label if status == "ok" else self.reference_answer(problem)
 
     def format_answer(self, answer: str) -> str:
         """How the solver is taught to write `answer` in a completion (used by the warm start)."""
@@ -74,7 +112,7 @@ class Task(ABC):
         return problem.text
 
     def reference_answer(self, problem: Problem) -> str | None:
-        """A known correct answer where the task has one without sympy (used by the warm start)."""
+        """A known correct answer where the task has one without sympy (`truth` falls back on it)."""
         return None
 
     def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
