@@ -22,7 +22,7 @@ CRASHING = """
 import sys
 from selfplay.cli import main
 from selfplay.distributed import wait_for_everyone
-from selfplay.loop import Session
+from selfplay.session import Session
 
 end_step = Session.end_step
 

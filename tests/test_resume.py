@@ -17,9 +17,10 @@ import torch
 
 from selfplay.cli import main
 from selfplay.config import load_config
-from selfplay.loop import Session, train
+from selfplay.loop import train
 from selfplay.resume import STATE_FILE, capture_state, random_state, restore_state
 from selfplay.rundir import RunDir, load_problems, read_metrics
+from selfplay.session import Session
 
 
 class FakeTrainer:
@@ -303,7 +304,7 @@ def test_a_lora_run_resumes_exactly(shared, tiny_overrides, tmp_path, monkeypatc
 def test_under_deepspeed_or_fsdp_no_state_is_saved_and_resume_is_refused(tiny_overrides, tmp_path,
                                                                                  monkeypatch, capsys):
     # their optimizer states are split over the processes: a checkpoint could hold the main process's only
-    monkeypatch.setattr("selfplay.loop.sharded", lambda: True)
+    monkeypatch.setattr("selfplay.session.sharded", lambda: True)
     config = load_config(None, [*tiny_overrides, "schedule.steps=3", "run.save_every=1"])
     with monkeypatch.context() as patch:
         crash_at(patch, 2)
