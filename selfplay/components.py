@@ -4,16 +4,21 @@ path, with the config's options checked against the class's dataclass fields."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from selfplay.config import ProposerRewardConfig, TaskConfig, VerifierConfig, build_dataclass
 from selfplay.errors import ConfigError
 from selfplay.names import resolve
 from selfplay.rewards import PROPOSER_REWARDS
 from selfplay.tasks import TASKS
 from selfplay.tasks.base import Task
+from selfplay.yamlconfig import build_dataclass
 from verifiers import VERIFIERS
 from verifiers.base import Verifier
+
+# For the type checker only: config.py imports this module (it builds the task, the verifier and the reward once
+# to check their options), so importing config.py here would make a cycle.
+if TYPE_CHECKING:
+    from selfplay.config import ProposerRewardConfig, TaskConfig, VerifierConfig
 
 
 def make_task(config: TaskConfig) -> Task:

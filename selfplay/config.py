@@ -1,30 +1,30 @@
 """The run configuration: small typed dataclasses, loaded from YAML plus `dotted.key=value` overrides.
 
 The defaults *are* the embedded default run (the tiny model on arithmetic, on a CPU); `configs/default.yaml` is
-the same thing written out. Each role's RL settings are TRL `GRPOConfig` fields, not re-declared here. Every key is
-checked: an unknown key or a value of the wrong type is a `ConfigError` that names it.
+the same thing written out. Each role's RL settings are TRL `GRPOConfig` fields, not re-declared here
+(`trl_config.py` builds them). Every key is checked: an unknown key or a value of the wrong type is a `ConfigError`
+that names it (`yamlconfig.py`), a value out of its range too (`RULES`), and each section's checks across its
+fields sit beside it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import math
-import sys
-import types
-import typing
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
 
 from agents.tiny import TinyModelConfig
+from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig
 from selfplay.instruments import DEFAULT_MARKERS
+from selfplay.trl_config import (build_grpo_config, build_sft_config, check_fields, check_one_engine,
+                                 check_role_section, check_vllm, check_vllm_servers, check_whole_groups, grpo_settings)
+from selfplay.yamlconfig import Rule, build_dataclass, merge, numbers, read_override, read_yaml, text
 
 # ---------------------------------------------------------------------------------------------------------------
 # The schema
@@ -103,6 +103,14 @@ class WarmStartConfig:
     # model too small to reason learns what a hint is before `rationalize` asks it to use one (0: never).
     hint_share: float = 0.0
 
+    def check(self) -> None:
+        """The difficulties' order, and a target that needs checks (each value's range is `RULES`')."""
+        if self.steps and not (self.min_difficulty <= self.max_difficulty <= self.proposer_max_difficulty):
+            raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
+        if self.target_accuracy is not None and not self.check_every:
+            raise ConfigError("model.warm_start.target_accuracy needs checks: set model.warm_start.check_every, or "
+                              "target_accuracy=null")
+
 
 @dataclass
 class LoraSettings:
@@ -138,6 +146,31 @@ class ModelConfig:
     # evaluation. The embedded default's scoring answers (64 problems x 8) fit in one call; on a GPU, as many as
     # fit in its memory next to training.
     generation_batch: int = 1024
+
+    def check(self) -> None:
+        """Normalises the chat template YAML spells loosely (a bare on/off reads as true/false)."""
+        if isinstance(self.chat_template, bool):
+            self.chat_template = "on" if self.chat_template else "off"
+
+
+def check_lora(config: SelfPlayConfig) -> None:
+    """LoRA's needs, across the sections: peft, one base model for both roles, selfplay, no KL penalty."""
+    lora = config.model.lora
+    if importlib.util.find_spec("peft") is None:
+        raise ConfigError("model.lora.enabled needs the peft package: pip install -e '.[peft]'")
+    if lora.r < 1 or lora.alpha <= 0 or not 0 <= lora.dropout < 1:
+        raise ConfigError(f"model.lora needs r >= 1, alpha > 0 and 0 <= dropout < 1, got model.lora.r={lora.r}, "
+                          f"model.lora.alpha={lora.alpha} and model.lora.dropout={lora.dropout}")
+    if config.model.solver_name_or_path not in (None, config.model.name_or_path):
+        raise ConfigError("with model.lora.enabled both roles share one base model: drop model.solver_name_or_path")
+    if config.model.name_or_path == "builtin:tiny" and not config.model.warm_start.steps:
+        raise ConfigError("model.lora.enabled needs a base model on disk: a warm start, or a model folder or hub id")
+    if config.method.name != "selfplay":
+        raise ConfigError("model.lora.enabled works with method.name=selfplay only, for now")
+    for role in ("proposer", "solver"):
+        if float(getattr(config, role).get("beta", 0) or 0) > 0:
+            raise ConfigError(f"{role}.beta > 0 (a KL penalty) does not work with model.lora.enabled yet: TRL's "
+                              f"reference model expects one adapter named 'default'; set {role}.beta=0")
 
 
 @dataclass
@@ -225,17 +258,37 @@ class MethodConfig:
     # Unset fields follow the solver's section (`_SFT_FROM_SOLVER`), then TRL's defaults.
     sft: dict[str, Any] = field(default_factory=dict)
 
+    def check(self) -> None:
+        """The problem set's size and difficulties (before `RULES`, to say all three at once), and the hint
+        template's fields."""
+        if self.problems < 1 or not 1 <= self.min_difficulty <= self.max_difficulty:
+            raise ConfigError(f"method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty, got "
+                              f"method.problems={self.problems}, method.min_difficulty={self.min_difficulty} and "
+                              f"method.max_difficulty={self.max_difficulty}")
+        if "{prompt}" not in self.hint_template or not ("{answer}" in self.hint_template
+                                                         or "{truth}" in self.hint_template):
+            raise ConfigError("method.hint_template must contain {prompt} and {answer} or {truth}")
+
 
 @dataclass
 class InstrumentsConfig:
     # Epistemic markers counted in the solver's answers (instruments.py), matched as whole words, any case.
     markers: list[str] = field(default_factory=lambda: list(DEFAULT_MARKERS))
 
+    def check(self) -> None:
+        if not all(isinstance(marker, str) and marker.strip() for marker in self.markers):
+            raise ConfigError("instruments.markers must be a list of non-empty strings")
+
 
 @dataclass
 class ExperimentConfig:
     # The methods `selfplay experiment` runs, one after the other, on otherwise identical settings.
     methods: list[str] = field(default_factory=lambda: list(METHODS))
+
+    def check(self) -> None:
+        unknown = [name for name in self.methods if name not in METHODS]
+        if unknown or not self.methods:
+            raise ConfigError(f"experiment.methods must name some of {', '.join(METHODS)}; got {unknown or 'none'}")
 
 
 @dataclass
@@ -253,16 +306,6 @@ class RunConfig:
     shard_every: int = 10
 
 
-# Settings every role gets unless its section says otherwise: one optimizer step per phase, logs every step and
-# no checkpoints or progress bars of TRL's own (the self-play loop writes those).
-_ROLE_FRAMEWORK_DEFAULTS: dict[str, Any] = {
-    "logging_steps": 1,
-    "save_strategy": "no",
-    "report_to": "none",
-    "disable_tqdm": True,
-    "activation_checkpointing": False,  # tiny models; and it would turn the KV cache off in generation
-}
-
 # GRPO settings every role of the embedded default starts from: 8 prompts x 8 samples per step, lr 1e-4 constant,
 # no KL (RESEARCH §4). The solver and the proposer each change some of them (below; why: README, Results).
 _TINY_ROLE_DEFAULTS: dict[str, Any] = {
@@ -277,7 +320,7 @@ _TINY_ROLE_DEFAULTS: dict[str, Any] = {
 
 # Each role's TRL seed (`seed` of its GRPOConfig, the solver's also of the methods' SFTConfig) is run.seed plus
 # this: TRL seeds torch, numpy and Python with it when the role's trainer is made, and orders its batches by it.
-# The offsets keep the two roles' streams apart. A role section may not set a seed (`check`).
+# The offsets keep the two roles' streams apart. A role section may not set a seed (`check_trl_sections`).
 ROLE_SEED_OFFSETS = {"solver": 0, "proposer": 1}
 _SEED_FIELDS = ("seed", "data_seed")
 
@@ -328,6 +371,12 @@ class SelfPlayConfig:
         return dataclasses.asdict(self)
 
 
+def one_model(config: SelfPlayConfig) -> bool:
+    """Whether both roles generate from one model object: shared weights, or LoRA adapters on one base. With
+    vLLM on in both roles they then share one engine."""
+    return config.model.shared or config.model.lora.enabled
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Ranges: what each value may be, checked before anything is written or allocated
 
@@ -341,57 +390,6 @@ MAX_PROBLEMS = 100_000     # problems in one generated set: an evaluation set, a
 MAX_TOKENS = 1_048_576     # tokens of one sequence: the longest context windows there are
 MAX_DIFFICULTY = 100       # a task's difficulty level (operand digits for arithmetic)
 MAX_SEED = 2**32 - 2       # numpy takes seeds below 2**32, and the proposer's is run.seed + 1
-MAX_CONFIG_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What one config value must be: `words` for the error, `admits` to test it. None passes when `none` is true:
-    the type check has already allowed it where the field can hold None (an 'off' or 'the default')."""
-
-    words: str
-    admits: typing.Callable[[Any], bool]
-    none: bool = True
-
-    def check(self, key: str, value: Any) -> None:
-        if value is None and self.none:
-            return
-        if value is None or not self.admits(value):
-            raise ConfigError(f"{key} must be {self.words}, got {value!r}")
-
-
-def numbers(low: float = -math.inf, high: float = math.inf, *, above: bool = False, below: bool = False,
-            literal: str | None = None, none: bool = True) -> Rule:
-    """A number from `low` to `high`; `above` and `below` leave that end out; `literal`, a word the field also takes.
-
-    >>> numbers(0, 1, below=True).words, numbers(1, 10, literal="never").words
-    ('at least 0 and below 1', "from 1 to 10 or 'never'")
-    """
-    if math.isfinite(low) and math.isfinite(high) and not (above or below):
-        words = f"from {low} to {high}"
-    else:
-        ends = [f"{'above' if above else 'at least'} {low}" if math.isfinite(low) else "",
-                f"{'below' if below else 'at most'} {high}" if math.isfinite(high) else ""]
-        words = " and ".join(end for end in ends if end) or "a number"
-    if literal is not None:
-        words += f" or {literal!r}"
-
-    def admits(value: Any) -> bool:
-        if literal is not None and value == literal:
-            return True
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return False
-        if isinstance(value, float) and not math.isfinite(value):
-            return False
-        return (low < value if above else low <= value) and (value < high if below else value <= high)
-
-    return Rule(words, admits, none)
-
-
-def text(what: str = "path") -> Rule:
-    """A non-empty string without NUL characters: an empty path would mean the current folder."""
-    return Rule(f"a non-empty {what} without NUL characters", lambda value: isinstance(value, str) and bool(value.strip())
-                and "\0" not in value)
 
 
 def _is_dtype(value: Any) -> bool:
@@ -538,6 +536,10 @@ def check_trl_ranges(prefix: str, settings: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Loading and checking
 
+# The sections whose keys are not the config's own but those of the object they configure (a task's options, TRL's
+# GRPOConfig and SFTConfig fields): merged as given, checked when that object is built.
+FREE_FORM_SECTIONS = ("options", "proposer", "solver", "sft")
+
 
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> SelfPlayConfig:
     """The defaults, updated by the YAML file at `path`, then by `dotted.key=value` overrides; fully checked.
@@ -550,21 +552,11 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     updates = []
     if path is not None:
         path = Path(path)
-        loaded = _read_yaml(path)
+        loaded = read_yaml(path)
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of sections, not {type(loaded).__name__}")
         updates.append(loaded)
-    for override in overrides:
-        key, separator, text = override.partition("=")
-        if not separator or not key:
-            raise ConfigError(f"override {override!r} must look like section.key=value")
-        if not text.strip():  # `run.output_dir=$DIR` with DIR unset: YAML would read null, the default
-            raise ConfigError(f"override {override!r} must give a value after '=' (null for none)")
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            value = text
-        updates.append(_nest(key.split("."), value))
+    updates += [read_override(override) for override in overrides]
     embedded_task, options_set = True, {}  # whether the task options are still the embedded default's
     for update in updates:
         task = update.get("task")
@@ -574,293 +566,12 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
             elif isinstance(task.get("options"), dict):
                 options_set.update(task["options"])
         _renamed_sections_lose_options(data, update)
-        _merge(data, update, prefix="")
+        merge(data, update, FREE_FORM_SECTIONS)
     if embedded_task and _hub_id(data["model"]["name_or_path"]):
         data["task"]["options"] = options_set
     config = build_dataclass(SelfPlayConfig, data, prefix="")
     check(config)
     return config
-
-
-def _read_yaml(path: Path) -> Any:
-    """The YAML document in the config file at `path`: every way it cannot be read is a one-line ConfigError."""
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"config file {path} must be at most {MAX_CONFIG_BYTES} bytes, got {size}")
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"config file {path} must be UTF-8 text, got byte {error.object[error.start]:#04x} at "
-                          f"offset {error.start}") from None
-    except OSError as error:
-        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") from None
-    try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"config file {path} is not valid YAML: {str(error).splitlines()[0]}") from None
-    except RecursionError:  # brackets nested thousands deep
-        raise ConfigError(f"config file {path} is not valid YAML: nested too deeply") from None
-
-
-def check(config: SelfPlayConfig) -> None:
-    """Cross-field checks, each error saying what to change. Normalises values YAML spells loosely."""
-    if isinstance(config.model.chat_template, bool):
-        config.model.chat_template = "on" if config.model.chat_template else "off"
-    warm, method, evaluation = config.model.warm_start, config.method, config.evaluation
-    if method.problems < 1 or not 1 <= method.min_difficulty <= method.max_difficulty:
-        raise ConfigError(f"method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty, got "
-                          f"method.problems={method.problems}, method.min_difficulty={method.min_difficulty} and "
-                          f"method.max_difficulty={method.max_difficulty}")
-    check_ranges(config)
-    if evaluation.min_difficulty > evaluation.max_difficulty:
-        raise ConfigError(f"evaluation.min_difficulty must be at most evaluation.max_difficulty, got "
-                          f"{evaluation.min_difficulty} > {evaluation.max_difficulty}")
-    if warm.steps and not (warm.min_difficulty <= warm.max_difficulty <= warm.proposer_max_difficulty):
-        raise ConfigError("model.warm_start needs 1 <= min_difficulty <= max_difficulty <= proposer_max_difficulty")
-    check_warm_start(warm)
-    for name, section in (("proposer", config.proposer), ("solver", config.solver), ("method.sft", config.method.sft)):
-        for key in _SEED_FIELDS:
-            if key in section:
-                raise ConfigError(f"{name}.{key} cannot be set: every seed of a run derives from run.seed (the "
-                                  f"solver's is run.seed, the proposer's run.seed + 1); set run.seed instead")
-    built = {}
-    for role in ("proposer", "solver"):
-        setattr(config, role, check_role_section(role, getattr(config, role)))
-        settings = {**_grpo_defaults(), **_ROLE_FRAMEWORK_DEFAULTS, **getattr(config, role)}
-        check_trl_ranges(role, settings)
-        # Before TRL's own check, which on one process says the same thing with less to go on.
-        check_whole_groups(role, settings)
-        built[role] = config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
-        # Again on the built config: TRL has resolved `generation_batch_size` into steps for the processes launched.
-        check_whole_groups(role, vars(built[role]))
-        if built[role].generation_batch_size > MAX_BATCH:
-            raise ConfigError(f"{role}.per_device_train_batch_size x steps_per_generation must be at most "
-                              f"{MAX_BATCH} completions per generation, got {built[role].generation_batch_size}")
-        check_vllm(role, built[role])
-    proposer_trains = config.method.name == "selfplay" and config.schedule.proposer_every != "never"
-    if proposer_trains and one_model(config):
-        check_one_engine(built["proposer"], built["solver"])
-    elif proposer_trains:
-        check_vllm_servers(built["proposer"], built["solver"])
-    if config.model.lora.enabled:
-        check_lora(config)
-    if "{prompt}" not in method.hint_template or not ("{answer}" in method.hint_template
-                                                       or "{truth}" in method.hint_template):
-        raise ConfigError("method.hint_template must contain {prompt} and {answer} or {truth}")
-    method.sft = check_fields("method.sft", method.sft, "SFTConfig")
-    check_trl_ranges("method.sft", method.sft)
-    config.sft_config("unused")  # raises ConfigError on a bad combination
-    unknown = [name for name in config.experiment.methods if name not in METHODS]
-    if unknown or not config.experiment.methods:
-        raise ConfigError(f"experiment.methods must name some of {', '.join(METHODS)}; got {unknown or 'none'}")
-    if not all(isinstance(marker, str) and marker.strip() for marker in config.instruments.markers):
-        raise ConfigError("instruments.markers must be a list of non-empty strings")
-    from selfplay.components import make_proposer_reward, make_task, make_verifier
-
-    make_task(config.task)
-    make_verifier(config.verifier)
-    make_proposer_reward(config.proposer_reward)
-
-
-def check_warm_start(warm: WarmStartConfig) -> None:
-    """The warm start's target, which needs checks (each value's range is `RULES`')."""
-    if warm.target_accuracy is not None and not warm.check_every:
-        raise ConfigError("model.warm_start.target_accuracy needs checks: set model.warm_start.check_every, or "
-                          "target_accuracy=null")
-
-
-def check_whole_groups(role: str, settings: dict[str, Any]) -> None:
-    """Each process must be handed whole groups of `num_generations` completions: TRL calls the reward function on
-    a process's own `per_device_train_batch_size * steps_per_generation` completions (the group's completions are
-    consecutive), so a product that is not a multiple splits a group across processes and the majority vote sees
-    only part of it. `settings` are GRPOConfig fields; `steps_per_generation` defaults as TRL's does.
-
-    >>> check_whole_groups("solver", {"per_device_train_batch_size": 12, "steps_per_generation": 2,
-    ...                               "num_generations": 8})  # 24 completions: three whole groups
-    """
-    per_device, steps, generations = (settings["per_device_train_batch_size"], settings["steps_per_generation"],
-                                      settings["num_generations"])
-    if steps is None:
-        if settings["generation_batch_size"] is not None:
-            return  # split over the processes by TRL; checked again on the built config
-        steps = settings["gradient_accumulation_steps"]
-    if not isinstance(generations, int) or generations < 1:
-        return  # TRL's own check names it
-    completions = per_device * steps
-    if completions % generations:
-        per_device_fix = -(-per_device // generations) * generations
-        steps_factor = generations // math.gcd(per_device, generations)  # the product is whole iff steps are k x this
-        raise ConfigError(
-            f"{role}: per_device_train_batch_size ({per_device}) x steps_per_generation ({steps}) = {completions} "
-            f"completions per process is not a multiple of num_generations ({generations}), so a process would score "
-            f"part of a group; set {role}.per_device_train_batch_size to a multiple of {generations} "
-            f"(e.g. {per_device_fix}) or {role}.steps_per_generation to a multiple of {steps_factor}")
-
-
-# Names by which a trainer reaches a vLLM server on its own machine; TRL's default host is 0.0.0.0.
-_LOCAL_HOSTS = ("0.0.0.0", "localhost", "127.0.0.1", "::", "::1")
-
-
-def check_vllm(role: str, args: Any) -> None:
-    """A role's vLLM settings (TRL `use_vllm`, `vllm_mode`) that would otherwise fail only when its trainer is built.
-    Nothing is imported unless `use_vllm` is on."""
-    if args.vllm_mode not in ("colocate", "server"):
-        raise ConfigError(f"{role}.vllm_mode must be 'colocate' or 'server', got {args.vllm_mode!r}")
-    if not args.use_vllm:
-        return
-    if not _vllm_installed():
-        raise ConfigError(f"{role}.use_vllm is true but the vllm package is not installed: pip install -e '.[vllm]', "
-                          f"or set {role}.use_vllm=false")
-    if not _cuda_available():
-        if args.vllm_mode == "colocate":
-            raise ConfigError(f"{role}.use_vllm needs a GPU and torch sees none: vLLM runs on the training GPUs in "
-                              f"colocate mode; set {role}.use_vllm=false to generate with transformers")
-        raise ConfigError(f"{role}.use_vllm needs a GPU and torch sees none: in server mode TRL still sends the "
-                          f"trained weights to the server over NCCL from a GPU; set {role}.use_vllm=false to "
-                          f"generate with transformers")
-
-
-def one_model(config: SelfPlayConfig) -> bool:
-    """Whether both roles generate from one model object: shared weights, or LoRA adapters on one base. With
-    vLLM on in both roles they then share one engine."""
-    return config.model.shared or config.model.lora.enabled
-
-
-# The settings of the engine itself (where it runs, how much GPU memory it takes); sampling may differ per role.
-_ENGINE_FIELDS = ("vllm_mode", "vllm_tensor_parallel_size", "vllm_gpu_memory_utilization", "vllm_max_model_length",
-                  "vllm_enable_sleep_mode", "vllm_model_impl")
-
-
-def check_one_engine(proposer: Any, solver: Any) -> None:
-    """With one model for both roles, both generate with one vLLM engine (built from the solver's settings), so
-    where and how that engine runs must be set alike for both."""
-    if not (proposer.use_vllm and solver.use_vllm):
-        return
-    settings = [(name, getattr(proposer, name), getattr(solver, name)) for name in _ENGINE_FIELDS]
-    if proposer.vllm_mode == "server":
-        settings.append(("vllm_server_base_url (or vllm_server_host, vllm_server_port)", vllm_server(proposer),
-                         vllm_server(solver)))
-    for name, proposer_value, solver_value in settings:
-        if proposer_value != solver_value:
-            raise ConfigError(f"the proposer and the solver train one model and so share one vLLM engine, but their "
-                              f"{name} differ ({proposer_value!r} and {solver_value!r}): set them alike")
-
-
-def check_vllm_servers(proposer: Any, solver: Any) -> None:
-    """With separate weights (`model.shared: false`) the two roles train two models, and one vLLM server serves
-    one model: in server mode they need two servers."""
-    if not all(args.use_vllm and args.vllm_mode == "server" for args in (proposer, solver)):
-        return
-    server = vllm_server(proposer)
-    if server == vllm_server(solver):
-        raise ConfigError(
-            f"proposer and solver both use the vLLM server at {server}, but with model.shared=false they train two "
-            f"models and one vLLM server serves one model: start a second server for the solver's model and point "
-            f"solver.vllm_server_port (or solver.vllm_server_host, solver.vllm_server_base_url) at it")
-
-
-def vllm_server(args: Any) -> str:
-    """The `host:port` of the vLLM server a role's trainer talks to, its own machine's aliases made one, as TRL
-    reads the fields: `vllm_server_base_url` if given, else `vllm_server_host` and `vllm_server_port`.
-
-    >>> vllm_server(types.SimpleNamespace(vllm_server_base_url="http://127.0.0.1:8000/", vllm_server_host="x",
-    ...                                   vllm_server_port=1))
-    'localhost:8000'
-    """
-    if args.vllm_server_base_url:
-        url = urlsplit(args.vllm_server_base_url)
-        host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
-    else:
-        host, port = args.vllm_server_host, args.vllm_server_port
-    return f"{'localhost' if host in _LOCAL_HOSTS else host}:{port}"
-
-
-def _vllm_installed() -> bool:
-    """Whether `import vllm` would succeed, without importing it (that takes seconds)."""
-    return "vllm" in sys.modules or importlib.util.find_spec("vllm") is not None
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
-def _grpo_defaults() -> dict[str, Any]:
-    """TRL GRPOConfig's field defaults, before its `__post_init__` resolves them."""
-    from trl import GRPOConfig
-
-    return {item.name: item.default for item in dataclasses.fields(GRPOConfig)
-            if item.default is not dataclasses.MISSING}
-
-
-def check_lora(config: SelfPlayConfig) -> None:
-    import importlib.util
-
-    lora = config.model.lora
-    if importlib.util.find_spec("peft") is None:
-        raise ConfigError("model.lora.enabled needs the peft package: pip install -e '.[peft]'")
-    if lora.r < 1 or lora.alpha <= 0 or not 0 <= lora.dropout < 1:
-        raise ConfigError(f"model.lora needs r >= 1, alpha > 0 and 0 <= dropout < 1, got model.lora.r={lora.r}, "
-                          f"model.lora.alpha={lora.alpha} and model.lora.dropout={lora.dropout}")
-    if config.model.solver_name_or_path not in (None, config.model.name_or_path):
-        raise ConfigError("with model.lora.enabled both roles share one base model: drop model.solver_name_or_path")
-    if config.model.name_or_path == "builtin:tiny" and not config.model.warm_start.steps:
-        raise ConfigError("model.lora.enabled needs a base model on disk: a warm start, or a model folder or hub id")
-    if config.method.name != "selfplay":
-        raise ConfigError("model.lora.enabled works with method.name=selfplay only, for now")
-    for role in ("proposer", "solver"):
-        if float(getattr(config, role).get("beta", 0) or 0) > 0:
-            raise ConfigError(f"{role}.beta > 0 (a KL penalty) does not work with model.lora.enabled yet: TRL's "
-                              f"reference model expects one adapter named 'default'; set {role}.beta=0")
-
-
-def check_role_section(role: str, section: dict[str, Any]) -> dict[str, Any]:
-    """A role's GRPO section with every key checked against GRPOConfig's fields and every value against its type
-    (numbers YAML left as strings, like `1e-4`, become numbers)."""
-    return check_fields(role, section, "GRPOConfig")
-
-
-def check_fields(prefix: str, section: dict[str, Any], config_class: Literal["GRPOConfig", "SFTConfig"],
-                 ) -> dict[str, Any]:
-    """`section` with every key checked against the fields of TRL's `config_class` and every value against its
-    type."""
-    import trl
-
-    hints = typing.get_type_hints(getattr(trl, config_class))
-    checked = {}
-    for key, value in section.items():
-        if key not in hints:
-            raise ConfigError(f"unknown key {prefix}.{key} (not a TRL {config_class} field)")
-        checked[key] = _check_type(value, hints[key], f"{prefix}.{key}")
-    return checked
-
-
-def build_grpo_config(role: str, section: dict[str, Any], output_dir: str | Path):
-    settings = check_role_section(role, {**_ROLE_FRAMEWORK_DEFAULTS, **section})
-    return _trl_config("GRPOConfig", role, {**settings, "output_dir": str(output_dir)})
-
-
-def build_sft_config(section: dict[str, Any], output_dir: str | Path):
-    settings = {**_ROLE_FRAMEWORK_DEFAULTS, **section, "output_dir": str(output_dir)}
-    return _trl_config("SFTConfig", "method.sft", settings)
-
-
-def _trl_config(config_class: Literal["GRPOConfig", "SFTConfig"], name: str, settings: dict[str, Any]):
-    """TRL's `config_class` from checked settings, on the CPU when there is no GPU; its own complaints about a
-    combination become one-line config errors naming the section."""
-    import torch
-    import trl
-
-    if not torch.cuda.is_available():
-        settings.setdefault("use_cpu", True)
-        settings.setdefault("bf16", False)
-    try:
-        return getattr(trl, config_class)(**settings)
-    except (ValueError, TypeError) as error:
-        raise ConfigError(f"invalid {name} settings: {str(error).strip().splitlines()[0]}") from None
 
 
 def dump_config(config: SelfPlayConfig) -> str:
@@ -881,113 +592,53 @@ def _hub_id(name_or_path: Any) -> bool:
     return isinstance(name_or_path, str) and name_or_path != "builtin:tiny" and not Path(name_or_path).exists()
 
 
-def _nest(keys: list[str], value: Any) -> dict[str, Any]:
-    return {keys[0]: value} if len(keys) == 1 else {keys[0]: _nest(keys[1:], value)}
+def check(config: SelfPlayConfig) -> None:
+    """Each section's checks, then the checks across sections, each error saying what to change; and the task, the
+    verifier and the proposer reward built once, so their options are checked too. Normalises values YAML spells
+    loosely."""
+    config.model.check()
+    config.method.check()
+    check_ranges(config)
+    config.evaluation.check()
+    config.model.warm_start.check()
+    check_trl_sections(config)
+    if config.model.lora.enabled:
+        check_lora(config)
+    config.experiment.check()
+    config.instruments.check()
+    make_task(config.task)
+    make_verifier(config.verifier)
+    make_proposer_reward(config.proposer_reward)
 
 
-def _merge(base: dict[str, Any], update: dict[str, Any], prefix: str, free_form: bool = False) -> None:
-    """Update `base` in place. Keys must already exist in `base`, except inside free-form sections (options and
-    the GRPO role sections), whose keys are checked later by the object they configure."""
-    for key, value in update.items():
-        dotted = f"{prefix}{key}"
-        if not isinstance(key, str):
-            raise ConfigError(f"config key {dotted!r} must be a string")
-        if key not in base and not free_form:
-            valid = ", ".join(base)
-            raise ConfigError(f"unknown config key {dotted!r}; valid keys here: {valid}")
-        section_is_free = free_form or key in ("options", "proposer", "solver", "sft")
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value, prefix=f"{dotted}.", free_form=section_is_free)
-        elif isinstance(base.get(key), dict) and not free_form and value is not None:
-            raise ConfigError(f"config key {dotted!r} is a section; give it a mapping, not {value!r}")
-        else:
-            base[key] = value
-
-
-def build_dataclass(cls: type, data: dict[str, Any], prefix: str) -> Any:
-    """Instantiate dataclass `cls` from a dict, checking every key and every value against the field's type."""
-    hints = typing.get_type_hints(cls)
-    names = [item.name for item in dataclasses.fields(cls) if item.init]
-    unknown = [key for key in data if key not in names]
-    if unknown:
-        raise ConfigError(f"unknown config key {prefix + unknown[0]!r}; valid keys here: {', '.join(names)}")
-    kwargs = {}
-    for item in dataclasses.fields(cls):
-        if item.name not in data:
-            continue
-        kwargs[item.name] = _check_type(data[item.name], hints[item.name], f"{prefix}{item.name}")
-    return cls(**kwargs)
-
-
-def _check_type(value: Any, annotation: Any, key: str) -> Any:
-    """`value` if it fits `annotation` (ints are accepted as floats; nested dataclasses are built); else a
-    ConfigError. Annotations this does not understand accept anything: the object they configure checks."""
-    if dataclasses.is_dataclass(annotation):
-        if not isinstance(value, dict):
-            raise ConfigError(f"config key {key!r} must be a mapping, got {value!r}")
-        return build_dataclass(annotation, value, prefix=f"{key}.")
-    if annotation is Any:
-        return value
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        number = _read_float(value)
-        if float in typing.get_args(annotation) and number is not None and not math.isfinite(number):
-            raise ConfigError(f"config key {key!r} must be a finite number, got {value!r}")
-        errors = []
-        for option in typing.get_args(annotation):
-            try:
-                return _check_type(value, option, key)
-            except ConfigError as error:
-                errors.append(error)
-        raise ConfigError(f"config key {key!r} has the wrong type: got {value!r}, expected {_describe(annotation)}")
-    if origin is Literal:
-        if value not in typing.get_args(annotation):
-            choices = ", ".join(repr(choice) for choice in typing.get_args(annotation))
-            raise ConfigError(f"config key {key!r} must be one of {choices}, got {value!r}")
-        return value
-    expected = origin or annotation
-    if annotation is type(None):
-        ok = value is None
-    elif annotation is float:
-        number = _read_float(value)
-        if number is not None and not math.isfinite(number):  # .nan, .inf, 1e999: no setting means them
-            raise ConfigError(f"config key {key!r} must be a finite number, got {value!r}")
-        ok = number is not None
-        value = number if ok else value
-    elif annotation is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(expected, type) and issubclass(expected, Enum):
-        ok = isinstance(value, (str, expected))
-    elif expected in (bool, str, dict, list, tuple):
-        ok = isinstance(value, expected)
-    else:
-        return value
-    if not ok:
-        raise ConfigError(f"config key {key!r} has the wrong type: got {value!r}, expected {_describe(annotation)}")
-    return value
-
-
-def _read_float(value: Any) -> float | None:
-    """`value` as a float if it is a number, or a string YAML 1.1 left unread (`1e-4`); else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    if isinstance(value, (int, float)):
-        try:
-            return float(value)
-        except OverflowError:  # an int too large for a float
-            return math.inf
-    return None
-
-
-def _describe(annotation: Any) -> str:
-    """`int or 'never'`, not `Union[...]`."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return " or ".join(_describe(option) for option in typing.get_args(annotation))
-    if typing.get_origin(annotation) is Literal:
-        return " or ".join(repr(value) for value in typing.get_args(annotation))
-    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+def check_trl_sections(config: SelfPlayConfig) -> None:
+    """The sections of TRL fields (each role's, `method.sft`): no seeds of their own, every key and value checked,
+    the values' ranges, and TRL's configs built from them, with the vLLM engines they ask for. Checked values
+    replace the sections' (numbers YAML left as strings become numbers)."""
+    for name, section in (("proposer", config.proposer), ("solver", config.solver), ("method.sft", config.method.sft)):
+        for key in _SEED_FIELDS:
+            if key in section:
+                raise ConfigError(f"{name}.{key} cannot be set: every seed of a run derives from run.seed (the "
+                                  f"solver's is run.seed, the proposer's run.seed + 1); set run.seed instead")
+    built = {}
+    for role in ("proposer", "solver"):
+        setattr(config, role, check_role_section(role, getattr(config, role)))
+        settings = grpo_settings(getattr(config, role))
+        check_trl_ranges(role, settings)
+        # Before TRL's own check, which on one process says the same thing with less to go on.
+        check_whole_groups(role, settings)
+        built[role] = config.grpo_config(role, output_dir="unused")  # raises ConfigError on a bad combination
+        # Again on the built config: TRL has resolved `generation_batch_size` into steps for the processes launched.
+        check_whole_groups(role, vars(built[role]))
+        if built[role].generation_batch_size > MAX_BATCH:
+            raise ConfigError(f"{role}.per_device_train_batch_size x steps_per_generation must be at most "
+                              f"{MAX_BATCH} completions per generation, got {built[role].generation_batch_size}")
+        check_vllm(role, built[role])
+    proposer_trains = config.method.name == "selfplay" and config.schedule.proposer_every != "never"
+    if proposer_trains and one_model(config):
+        check_one_engine(built["proposer"], built["solver"])
+    elif proposer_trains:
+        check_vllm_servers(built["proposer"], built["solver"])
+    config.method.sft = check_fields("method.sft", config.method.sft, "SFTConfig")
+    check_trl_ranges("method.sft", config.method.sft)
+    config.sft_config("unused")  # raises ConfigError on a bad combination

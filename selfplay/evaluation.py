@@ -54,6 +54,12 @@ class EvalConfig:
     # Sampling temperature for maj@k and pass@k (the solver's other sampling settings apply).
     temperature: float = 1.0
 
+    def check(self) -> None:
+        """The buckets' order (each value's range is `config.RULES`')."""
+        if self.min_difficulty > self.max_difficulty:
+            raise ConfigError(f"evaluation.min_difficulty must be at most evaluation.max_difficulty, got "
+                              f"{self.min_difficulty} > {self.max_difficulty}")
+
 
 def bucket_name(difficulty: int) -> str:
     return f"{difficulty}d"

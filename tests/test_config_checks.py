@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from selfplay.cli import main
-from selfplay.config import MAX_CONFIG_BYTES, RULES
+from selfplay.config import RULES
+from selfplay.yamlconfig import MAX_CONFIG_BYTES
 
 
 @dataclass(frozen=True)

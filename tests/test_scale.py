@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import selfplay.config
-from selfplay.config import check_whole_groups, load_config
+import selfplay.trl_config
+from selfplay.config import load_config
 from selfplay.errors import ConfigError
+from selfplay.trl_config import check_whole_groups
 
 ROOT = Path(__file__).parents[1]
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
@@ -116,12 +117,12 @@ def vllm_installed(monkeypatch):
 
 @pytest.fixture
 def gpu(monkeypatch):
-    monkeypatch.setattr(selfplay.config, "_cuda_available", lambda: True)
+    monkeypatch.setattr(selfplay.trl_config, "_cuda_available", lambda: True)
 
 
 @pytest.fixture
 def no_gpu(monkeypatch):
-    monkeypatch.setattr(selfplay.config, "_cuda_available", lambda: False)
+    monkeypatch.setattr(selfplay.trl_config, "_cuda_available", lambda: False)
 
 
 def test_without_vllm_nothing_is_probed(monkeypatch):
@@ -129,20 +130,20 @@ def test_without_vllm_nothing_is_probed(monkeypatch):
     def fail():
         raise AssertionError("probed with use_vllm off")
 
-    monkeypatch.setattr(selfplay.config, "_vllm_installed", fail)
-    monkeypatch.setattr(selfplay.config, "_cuda_available", fail)
+    monkeypatch.setattr(selfplay.trl_config, "_vllm_installed", fail)
+    monkeypatch.setattr(selfplay.trl_config, "_cuda_available", fail)
     load_config()
 
 
 def test_use_vllm_without_the_package(monkeypatch):
-    monkeypatch.setattr(selfplay.config, "_vllm_installed", lambda: False)
+    monkeypatch.setattr(selfplay.trl_config, "_vllm_installed", lambda: False)
     message = config_error(["solver.use_vllm=true"])
     assert message == ("solver.use_vllm is true but the vllm package is not installed: pip install -e '.[vllm]', "
                        "or set solver.use_vllm=false")
 
 
 def test_the_stand_in_module_counts_as_installed(vllm_installed):
-    assert selfplay.config._vllm_installed()
+    assert selfplay.trl_config._vllm_installed()
 
 
 @pytest.mark.parametrize("use_vllm", ["true", "false"])

@@ -11,7 +11,7 @@ import pytest
 import torch
 import trl.trainer.grpo_trainer
 
-import selfplay.config
+import selfplay.trl_config
 from selfplay.config import load_config
 from selfplay.loop import train
 from selfplay.rundir import RunDir
@@ -72,7 +72,7 @@ class StandInEngine:
 @pytest.fixture
 def engines(monkeypatch) -> list[StandInEngine]:
     monkeypatch.setitem(sys.modules, "vllm", types.ModuleType("vllm"))  # config checks: installed
-    monkeypatch.setattr(selfplay.config, "_cuda_available", lambda: True)  # ... and a GPU to run on
+    monkeypatch.setattr(selfplay.trl_config, "_cuda_available", lambda: True)  # ... and a GPU to run on
     monkeypatch.setattr(trl.trainer.grpo_trainer, "VLLMGeneration", StandInEngine)
     monkeypatch.setattr(StandInEngine, "built", [])
     return StandInEngine.built
