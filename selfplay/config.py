@@ -199,12 +199,6 @@ class ProposerRewardConfig:
     repetition_penalty: float = 0.0
     # Character-trigram Jaccard similarity at which two problems count as near-duplicates.
     repetition_threshold: float = 0.8
-    # The solver's sampling temperature when it attempts the proposer's problems to score them; None: its
-    # training temperature, as in SQLM. Lower, the solve rate measures what the solver knows more than its luck:
-    # the tiny solver's answers at temperature 1 are right far less often than its greedy ones (1-digit sums: 65%
-    # sampled, 97% greedy), so problems it has mastered still look half-solved and the proposer settles on them
-    # (README, Results). 0.3 is the embedded default's.
-    solver_temperature: float | None = 0.3
 
 
 @dataclass
@@ -239,7 +233,8 @@ class MethodConfig:
     # verifier on a fixed problem set), "self_distill" (fine-tune on its own answers), "filtered" (only on
     # answers the verifier accepts), "sft" (on the true answers), "rationalize" (on answers it wrote while
     # shown the true answer as a hint, trained without the hint).
-    name: Literal["selfplay", "self_distill", "filtered", "rlvr", "sft", "rationalize"] = "selfplay"
+    # Or a user's own method by import path, 'package.module:function' (methods.py says how it is called).
+    name: str = "selfplay"
     # The fixed problem set of the methods without a proposer: this many distinct problems, generated once by
     # the task from `seed`, with difficulty in [min_difficulty, max_difficulty] (the range the proposer starts
     # from in the embedded default).
@@ -259,8 +254,11 @@ class MethodConfig:
     sft: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
-        """The problem set's size and difficulties (before `RULES`, to say all three at once), and the hint
-        template's fields."""
+        """The method's name, the problem set's size and difficulties (before `RULES`, to say all three at once),
+        and the hint template's fields."""
+        if self.name not in METHODS and ":" not in self.name:
+            raise ConfigError(f"method.name must be one of {', '.join(METHODS)}, or an import path "
+                              f"'package.module:function'; got {self.name!r}")
         if self.problems < 1 or not 1 <= self.min_difficulty <= self.max_difficulty:
             raise ConfigError(f"method needs problems >= 1 and 1 <= min_difficulty <= max_difficulty, got "
                               f"method.problems={self.problems}, method.min_difficulty={self.min_difficulty} and "
@@ -444,7 +442,6 @@ RULES: dict[str, Rule] = {
     "proposer_reward.repetition_penalty": numbers(0),
     "proposer_reward.repetition_threshold": numbers(0, 1, above=True),
     # Greedy answers would all agree: every problem would look solved or unsolved, never in between.
-    "proposer_reward.solver_temperature": POSITIVE,
     "schedule.steps": numbers(1, MAX_STEPS),
     "schedule.proposer_every": numbers(1, MAX_STEPS, literal="never"),
     "schedule.replay_share": numbers(0, 1, below=True),  # the rest of each solver phase are new problems
@@ -559,6 +556,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     updates += [read_override(override) for override in overrides]
     embedded_task, options_set = True, {}  # whether the task options are still the embedded default's
     for update in updates:
+        _removed_keys(update)
         task = update.get("task")
         if embedded_task and isinstance(task, dict):
             if "name" in task:
@@ -572,6 +570,20 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     config = build_dataclass(SelfPlayConfig, data, prefix="")
     check(config)
     return config
+
+
+# Keys that were options once, and why they are gone: a config (or an old run's config.yaml) that sets one is told.
+REMOVED_KEYS = {
+    ("proposer_reward", "solver_temperature"):
+        "the solver's answers that score a problem are now its training samples, drawn at solver.temperature "
+        "(one pass per step); set solver.temperature instead",
+}
+
+
+def _removed_keys(update: dict[str, Any]) -> None:
+    for (section, key), why in REMOVED_KEYS.items():
+        if isinstance(update.get(section), dict) and key in update[section]:
+            raise ConfigError(f"{section}.{key} was removed: {why}")
 
 
 def dump_config(config: SelfPlayConfig) -> str:

@@ -24,6 +24,7 @@ from agents import LanguageModel, Proposer, Sampling, Solver
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, my_share, processes
+from selfplay.errors import ConfigError
 from selfplay.judging import judge, score_proposals
 from selfplay.loading import anchor_on_disk, load_agents, set_generation_batch
 from selfplay.methods import METHODS
