@@ -1,15 +1,16 @@
-"""Where a self-play step's time goes: proposer generation, the solver's answers that score the proposals, solver
-generation, verification, the two updates, logging and writes. Runs the embedded default (or any config) and
-times each part from the inside.
+"""Where a self-play step's time goes: the proposer writing, the solver answering (one pass, whose answers both
+score the proposals and train the solver), verification, the two updates, logging and writes. Runs the embedded
+default (or any config) and times each part from the inside.
 
     python benchmarks/breakdown.py [--steps 30] [CONFIG] [section.key=value ...]
 
-Each part is timed by wrapping the functions that do it, and counts only its own time: the solver's answers
-inside the proposer's reward are "scoring generation", not "verification", and everything inside the held-out
-evaluation is "evaluation". An update is what is left of a role's `train_phase` (TRL's forward and backward
-passes, optimizer step, log-probabilities, bookkeeping) once generation and rewards are taken out. "loop, other"
-is the rest of the loop's wall time. The warm start runs before the first step and is not counted. Issue #9's
-goal: verification plus logging and writes at most 5% of a step. Prints a table and one JSON line.
+Each part is timed by wrapping the functions that do it, and counts only its own time: parsing the problems and
+reading the answers inside generation count as "verification", and everything inside the held-out evaluation is
+"evaluation". An update is a role's `train_phase` (TRL's forward and backward passes, log-probabilities, optimizer
+step, bookkeeping). "loop, other" is the rest of the loop's wall time. The warm start runs before the first step
+and is not counted. Issue #9's goal: verification plus logging and writes at most 5% of a step. Prints a table
+and one JSON line. ("scoring generation", the solver's second sampling pass before issue #17, is kept in the table
+so that runs of older versions of the project, which have one, line up: it is 0 now.)
 """
 
 from __future__ import annotations
@@ -66,23 +67,19 @@ class Clock:
 
 
 def instrument(clock: Clock) -> None:
-    import selfplay.judging
     import selfplay.loop
     from agents.proposer import Proposer
     from agents.solver import Solver
-    from selfplay.judging import ProposerReward, SolverReward
-    from selfplay.loop import Session
+    from selfplay.session import Session
     from selfplay.trainer import RoleTrainer
 
     clock.wrap(RoleTrainer, "train_phase", lambda args: f"{args[0].role} update")
-    clock.wrap(RoleTrainer, "_generate", lambda args: f"{args[0].role} generation")
-    clock.wrap(Proposer, "propose", "proposer generation")  # steps where the proposer does not train
-    clock.wrap(Solver, "solve", "scoring generation")  # the answers that score the proposer's problems
-    for reward in (ProposerReward, SolverReward):
-        clock.wrap(reward, "__call__", "verification")  # parsing, reading answers, grouping
-    clock.wrap(selfplay.judging, "judge_group", "verification")
+    clock.wrap(Proposer, "write", "proposer generation")
+    clock.wrap(Solver, "solve", "solver generation")  # the one pass: scores the proposals, trains the solver
     clock.wrap(Proposer, "parse", "verification")
     clock.wrap(Solver, "read", "verification")  # extracting the answers from the solver's completions
+    clock.wrap(selfplay.loop, "judge", "verification")  # the verifier on each group, and the truths
+    clock.wrap(selfplay.loop, "score_proposals", "verification")
     clock.wrap(Session, "end_step", "logging and writes")
     clock.wrap(Session, "solver_step_metrics", "logging and writes")
     clock.wrap(selfplay.loop, "proposer_metrics", "logging and writes")
@@ -98,7 +95,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from selfplay.config import load_config
-    from selfplay.loop import Session, train
+    from selfplay.loop import train
+    from selfplay.session import Session
     from selfplay.rundir import RunDir
 
     paths = [a for a in args.args if "=" not in a]

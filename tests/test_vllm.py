@@ -21,8 +21,10 @@ SETTINGS = {"proposer": {"temperature": 0.9, "max_completion_length": 10},
             "solver": {"temperature": 0.7, "max_completion_length": 12}}
 BOTH_ON = ["proposer.use_vllm=true", "solver.use_vllm=true", "proposer.temperature=0.9", "solver.temperature=0.7",
            "proposer.max_completion_length=10", "solver.max_completion_length=12"]
-# tiny_overrides: 4 steps, the proposer trained on steps 2 and 4, before that step's solver phase
-PHASES = ["solver", "proposer", "solver", "solver", "proposer", "solver"]
+# tiny_overrides: 4 steps, the proposer trained on steps 2 and 4. Each step the proposer writes its problems and
+# the solver answers them, each through its role's engine; both trainers train on those samples and TRL
+# generates nothing of its own.
+PHASES = ["proposer", "solver"] * 4
 
 
 class StandInEngine:
@@ -92,8 +94,8 @@ def test_shared_weights_share_one_engine(tiny_overrides, engines):
     assert summary["steps"] == 4
     [engine] = engines
     assert calls(engine) == [{**SETTINGS[role], "stale": False} for role in PHASES]
-    # the weights are sent before each phase's generation, once: one generation batch per phase
-    assert [kind for kind, _ in engine.events] == ["sync", "generate"] * 6
+    # the weights are sent before each sampling pass, once, and never while TRL trains
+    assert [kind for kind, _ in engine.events] == ["sync", "generate"] * 8
     # between calls the engine holds the settings it was built with: the solver's (its trainer is made first)
     assert (engine.temperature, engine.max_completion_length) == (0.7, 12)
 
@@ -109,7 +111,19 @@ def test_separate_weights_get_an_engine_each(tiny_overrides, engines):
     solver_engine, proposer_engine = engines
     assert solver_engine.model is not proposer_engine.model
     assert calls(solver_engine) == [{**SETTINGS["solver"], "stale": False}] * 4
-    assert calls(proposer_engine) == [{**SETTINGS["proposer"], "stale": False}] * 2
+    assert calls(proposer_engine) == [{**SETTINGS["proposer"], "stale": False}] * 4
+
+
+def test_the_engines_log_probabilities_reach_trl(tiny_overrides, engines, tmp_path):
+    # The samples the engine drew carry its log-probabilities to TRL, which corrects for any gap between the
+    # engine's weights and the trained ones (vLLM's importance sampling). The stand-in samples from the same
+    # weights at the role's temperature, so the ratio is 1 up to float error.
+    from selfplay.rundir import read_metrics
+
+    run([*tiny_overrides, *BOTH_ON, "model.shared=false"])
+    metrics = [m for m in read_metrics(tmp_path / "run") if m["step"] > 0]
+    ratios = [m["solver/trl/sampling/importance_sampling_ratio/mean"] for m in metrics]
+    assert len(ratios) == 4 and all(abs(ratio - 1) < 1e-3 for ratio in ratios), ratios
 
 
 def test_one_role_on_vllm(tiny_overrides, engines):
