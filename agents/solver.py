@@ -15,6 +15,11 @@ class Solver:
         # `Solver(model, task, max_new_tokens, temperature, top_p)` still works, with TRL's defaults for the rest.
         self.sampling = sampling if isinstance(sampling, Sampling) else Sampling(sampling, temperature, top_p)
 
+    def sample(self, prompts: list[str], attempts: int, temperature: float | None = None) -> list[list[str]]:
+        """`attempts` completion texts of each prompt text (a prompt of the caller's own, such as a hinted one),
+        with the solver's sampling settings (at `temperature` when given: 0 is greedy), in batched calls."""
+        return self.model.generate(prompts, attempts, self.sampling.at(temperature))
+
     def solve(self, problems: list[Problem], attempts: int, temperature: float | None = None) -> list[list[Attempt]]:
         """`attempts` answers to every problem, sampled in one pass (batched), with the solver's settings (at
         `temperature` when given: 0 is greedy). Each answer keeps its sample: at the solver's own settings, these

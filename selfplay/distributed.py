@@ -19,12 +19,11 @@ T = TypeVar("T")
 def _state() -> PartialState:
     """accelerate's view of the processes. Made here first (to open a run directory before any TRL config
     exists), it is made as transformers' TrainingArguments make it, which remake it later: without a GPU a bare
-    `PartialState()` does not join the processes torchrun started, and each would take itself for the main one."""
-    if not PartialState._shared_state:
-        import torch
+    `PartialState()` does not join the processes torchrun started, and each would take itself for the main one.
+    Once made, `PartialState(...)` is that state whatever its arguments."""
+    import torch
 
-        return PartialState(cpu=not torch.cuda.is_available())
-    return PartialState()
+    return PartialState(cpu=not torch.cuda.is_available())
 
 
 def processes() -> int:

@@ -92,7 +92,7 @@ def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: Lang
     loaded back from it: the starting weights are kept, and TRL can reload a reference model from that path
     when beta > 0. (No proposer: a method without one.)"""
     models = [model for model in (proposer_model, solver_model) if model is not None]
-    if all(model.model.config._name_or_path for model in models):
+    if all(model.model.config.name_or_path for model in models):
         return proposer_model, solver_model
     if is_main():
         save_checkpoint(run_dir, 0, config, proposer_model, solver_model)

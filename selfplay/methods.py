@@ -153,7 +153,7 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         mine = my_share(labelled)  # each process asks the hinted teacher about its share
         hinted = [hinted_prompt(config.method.hint_template, task.solver_prompt(problem), truth, task)
                   for problem, truth in mine]
-        teacher = solver.model.generate(hinted, attempts, solver.sampling)
+        teacher = solver.sample(hinted, attempts)
         return gather([(task.solver_prompt(problem), attempt.completion)
                        for (problem, truth), group in zip(mine, teacher) for attempt in solver.read(group)
                        if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)])

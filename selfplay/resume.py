@@ -27,6 +27,7 @@ from agents import LanguageModel
 from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
 from selfplay.rundir import RunDir
+from selfplay.trainer import restore_trainer_state, trainer_state
 
 if TYPE_CHECKING:
     from selfplay.config import SelfPlayConfig
@@ -56,11 +57,7 @@ def capture_state(step: int, generators: list[dict[str, Any]], trainers: dict[st
         "step": step,
         "shards": shards,
         "rng": generators,
-        "trainers": {name: {"optimizer": trainer.optimizer.state_dict(),
-                            "scheduler": trainer.lr_scheduler.state_dict(),
-                            # TRL's SFTTrainer counts the tokens it has trained on across train() calls
-                            "tokens": getattr(trainer, "_total_train_tokens", None)}
-                     for name, trainer in trainers.items() if trainer is not None},
+        "trainers": {name: trainer_state(trainer) for name, trainer in trainers.items() if trainer is not None},
         "counters": counters,
     }
 
@@ -73,11 +70,7 @@ def restore_state(state: dict[str, Any], rng: random.Random, trainers: dict[str,
     process, is restored everywhere."""
     for name, trainer in trainers.items():
         if trainer is not None:
-            saved = state["trainers"][name]
-            trainer.optimizer.load_state_dict(saved["optimizer"])
-            trainer.lr_scheduler.load_state_dict(saved["scheduler"])
-            if saved.get("tokens") is not None:
-                trainer._total_train_tokens = saved["tokens"]
+            restore_trainer_state(trainer, state["trainers"][name])
     saved = state["rng"]
     if isinstance(saved, dict):  # written before checkpoints held every process's generators
         saved = [saved]

@@ -44,6 +44,21 @@ def optimizer_steps_per_phase(args: GRPOConfig) -> int:
     return micro_steps // args.gradient_accumulation_steps
 
 
+def trainer_state(trainer: Trainer) -> dict[str, Any]:
+    """What a checkpoint keeps of a trainer to go on exactly where it was: its optimizer and schedule, and the
+    tokens TRL's SFTTrainer has counted across train() calls."""
+    return {"optimizer": trainer.optimizer.state_dict(), "scheduler": trainer.lr_scheduler.state_dict(),
+            "tokens": getattr(trainer, "_total_train_tokens", None)}  # transformers internal
+
+
+def restore_trainer_state(trainer: Trainer, saved: dict[str, Any]) -> None:
+    """Put back what `trainer_state` kept."""
+    trainer.optimizer.load_state_dict(saved["optimizer"])
+    trainer.lr_scheduler.load_state_dict(saved["scheduler"])
+    if saved.get("tokens") is not None:
+        trainer._total_train_tokens = saved["tokens"]  # transformers internal
+
+
 def phase_dataset(columns: dict[str, list[Any]]) -> Dataset:
     """One phase's rows as an in-memory Dataset. `Dataset.from_dict` would hash every row (through dill) to
     fingerprint a dataset that no cache ever looks up; a random fingerprint is what datasets itself falls back to."""

@@ -25,7 +25,8 @@ ARITHMETIC = make_task(TaskConfig())  # the embedded default's task: reversed an
 
 def judged(text: str, answers: list[str], rewards: list[float | None]) -> Judged:
     problem = ARITHMETIC.parse_problem(text)
-    return Judged(problem, [Attempt(a, ARITHMETIC.extract_answer(a)) for a in answers], Verdict(rewards, None))
+    return Judged(problem, [Attempt(a, ARITHMETIC.extract_answer(a)) for a in answers], Verdict(rewards, None),
+                  ARITHMETIC.truth(problem))
 
 
 # 12+34 = 46, written reversed as "64"; 5+5 = 10, written "01".
@@ -46,6 +47,18 @@ class FakeSolver:
 
     def read(self, completions):
         return [Attempt(c, ARITHMETIC.extract_answer(c)) for c in completions]
+
+
+def test_the_methods_that_teach_the_truth_refuse_a_problem_without_one():
+    from selfplay.errors import ConfigError
+    from selfplay.methods import fine_tuning_examples
+
+    untrue = Judged(ARITHMETIC.parse_problem("12+34"), [Attempt("64", "46")], Verdict([1.0], None), truth=None)
+    config = load_config(None, ["method.name=sft"])
+    for method in ("sft", "rationalize"):
+        with pytest.raises(ConfigError, match=f"method '{method}' needs the truth of every problem"):
+            fine_tuning_examples(method, [untrue], ARITHMETIC, None, config, 1, {"sampled_answers": 0})
+    assert fine_tuning_examples("self_distill", [untrue], ARITHMETIC, None, config, 1, {}) == [("12+34=", "64")]
 
 
 @pytest.mark.parametrize(("method", "expected"), [

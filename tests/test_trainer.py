@@ -159,3 +159,24 @@ def test_a_phase_leaves_garbage_collection_to_python(tmp_path, model, monkeypatc
     monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or 0)
     trainer.train_phase(batch)
     assert collections == []
+
+
+def test_a_trainers_state_goes_back_as_it_was(tmp_path, model):
+    # transformers internal: TRL's SFTTrainer counts the tokens it trained on across train() calls; a resumed run
+    # must count on from there, next to the optimizer and schedule
+    from datasets import Dataset
+
+    from selfplay.trainer import PhaseSFTTrainer, restore_trainer_state, trainer_state
+
+    config = load_config(None, ["method.name=sft"])
+    args = config.sft_config(tmp_path / "sft")
+    examples = Dataset.from_dict({"prompt": ["1+1=", "2+2="], "completion": ["2", "4"]})
+    first = PhaseSFTTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=4)
+    first.train_phase(examples)
+    saved = trainer_state(first)
+    assert saved["tokens"] > 0
+    second = PhaseSFTTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=4)
+    restore_trainer_state(second, saved)
+    assert second._total_train_tokens == saved["tokens"]
+    assert second.lr_scheduler.state_dict() == first.lr_scheduler.state_dict()
+    assert second.optimizer.state_dict()["state"].keys() == first.optimizer.state_dict()["state"].keys()
