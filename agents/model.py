@@ -161,17 +161,11 @@ class LanguageModel:
         settings["num_return_sequences"] = 1 if greedy else num_samples
         return GenerationConfig(**settings, disable_compile=True)
 
-    def generate(
-        self,
-        texts: list[str],
-        num_samples: int,
-        sampling: Sampling,
-        batch_size: int | None = None,
-        progress: str | None = None,
-    ) -> list[list[str]]:
-        """`num_samples` completion texts for each prompt: `sample`, without the tokens."""
-        return [[sample.text for sample in group]
-                for group in self.sample(texts, num_samples, sampling, batch_size, progress)]
+    def generate(self, texts: list[str], num_samples: int, sampling: Sampling, *args: Any, **kwargs: Any,
+                 ) -> list[list[str]]:
+        """`num_samples` completion texts for each prompt: `sample` (same arguments), without the tokens."""
+        return [[sample.text for sample in group] for group in self.sample(texts, num_samples, sampling, *args,
+                                                                           **kwargs)]
 
     @torch.no_grad()
     def sample(

@@ -28,7 +28,7 @@ PLOTS: list[tuple[str, str]] = [
     ("curriculum", "Curriculum: share of proposed problems at each difficulty, over training"),
     ("proposer", "Proposer: reward (on its training steps) and share of valid problems"),
     ("accuracy", "Solver: held-out accuracy per difficulty bucket"),
-    ("solve_rates", "Solve rates of the problems the solver trained on"),
+    ("solve_rates", "Solve rates of the problems the solver answered"),
     ("diversity", "Diversity of proposed problems"),
     ("verifier", "Verifier precision against the ground truth, and solver accuracy on its problems"),
 ]
