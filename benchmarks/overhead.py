@@ -3,11 +3,17 @@
 
     python benchmarks/overhead.py [--steps 40] [--rounds 3]
 
-Both sides start from the same weights and train on the same 8 problems x 8 answers per step. The bare side's
-reward compares each answer with a precomputed sum (about as cheap as a reward can be); the `selfplay` side runs
-what the loop runs in its solver phase: `RoleTrainer.train_phase` with the `sympy` verifier through
-`SolverReward`, one `train()` call per step. Rounds alternate the two sides, so drift on a shared machine hits
-both; the ratio of medians is the figure (issue #9's goal: at most 1.10). Prints a table and one JSON line.
+Both sides start from the same weights and train on the same 8 problems x 8 answers per step. Since the loop
+samples and judges each step itself and hands TRL those samples (trainer.py, `rollout_func`), neither side
+generates while timed: each step's answers are sampled once, beforehand, with the solver's settings, and both sides
+train on them. The bare side hands TRL the samples through the plainest `rollout_func` there is and scores them with
+a reward that compares each answer with a precomputed sum (about as cheap as a reward can be); the `selfplay` side
+runs what the loop runs for its solver each step: the `sympy` verifier judging every group once (`judge`), the
+groups built as the loop builds them (`solver_group`), and `RoleTrainer.train_phase` on them, one `train()` call
+per step. (Before the one-pass loop, TRL generated on both sides and the `selfplay` side judged inside TRL's reward
+call, `SolverReward`; sampling is now the loop's, outside this comparison.) Rounds alternate the two sides, so drift
+on a shared machine hits both; the ratio of medians is the figure (issue #9's goal: at most 1.10). Prints a table
+and one JSON line.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ import random
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+
+PROBLEMS, ANSWERS = 8, 8  # per step: one phase of 8 GRPO groups of 8 answers
 
 
 def main() -> None:
@@ -32,25 +41,34 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    import warnings
+
     from datasets import Dataset
     from transformers.trainer_callback import PrinterCallback
     from trl import GRPOTrainer
 
-    from agents import LanguageModel, Solver
+    from agents import LanguageModel, Sampling, Solver
     from selfplay.components import make_task, make_verifier
     from selfplay.config import load_config
-    from selfplay.judging import SolverReward
-    from selfplay.loop import quiet_libraries
+    from selfplay.judging import judge
+    from selfplay.loop import quiet_libraries, solver_group
     from selfplay.trainer import RoleTrainer
 
     quiet_libraries()
+    warnings.filterwarnings("ignore", message=".*rollout_func.*experimental.*")
     scratch = tempfile.mkdtemp(prefix="selfplay-overhead-")
-    config = load_config(None, ["model.warm_start.steps=0"])
+    config = load_config(None, ["model.warm_start.steps=0", f"solver.num_generations={ANSWERS}",
+                                f"solver.per_device_train_batch_size={PROBLEMS * ANSWERS}"])
     task, verifier = make_task(config.task), make_verifier(config.verifier)
     base = LanguageModel.load("builtin:tiny", "off", "auto", config.model.tiny)
     rng = random.Random(0)
-    problems = [task.sample_problem(rng, rng.randint(1, 3)) for _ in range(8)]  # one step's problems
+    problems = [task.sample_problem(rng, rng.randint(1, 3)) for _ in range(PROBLEMS)]  # one step's problems
     truths = {task.solver_prompt(p): str(p.features["left"] + p.features["right"]) for p in problems}
+
+    # Every step's answers, sampled once from the starting weights with the solver's settings: both sides train on
+    # these, step by step.
+    sampler = Solver(base, task, Sampling.of(config.grpo_config("solver", f"{scratch}/sampling")))
+    answers = [sampler.solve(problems, ANSWERS) for _ in range(args.steps)]  # [step][problem][answer]
 
     def exact(prompts, completions, **_):
         return [float(task.extract_answer(c) == truths[p]) for p, c in zip(prompts, completions)]
@@ -60,7 +78,20 @@ def main() -> None:
         args_.max_steps = args.steps
         model = copy.deepcopy(base.model)
         prompts = [task.solver_prompt(p) for p in problems] * args.steps
-        trainer = GRPOTrainer(model=model, reward_funcs=[exact], args=args_,
+        batches = iter(answers)
+
+        def rollout(batch_prompts, trainer):
+            # this step's samples of each prompt, in the order TRL repeats the prompt
+            step = {task.solver_prompt(p): [a.sample for a in group] for p, group in zip(problems, next(batches))}
+            taken: dict[str, int] = defaultdict(int)
+            samples = []
+            for prompt in batch_prompts:
+                samples.append(step[prompt][taken[prompt] % ANSWERS])
+                taken[prompt] += 1
+            return {"prompt_ids": [list(s.prompt_ids) for s in samples],
+                    "completion_ids": [list(s.completion_ids) for s in samples], "logprobs": None}
+
+        trainer = GRPOTrainer(model=model, reward_funcs=[exact], args=args_, rollout_func=rollout,
                               train_dataset=Dataset.from_dict({"prompt": prompts}), processing_class=base.tokenizer)
         trainer.remove_callback(PrinterCallback)  # as the loop's trainers do
         started = time.perf_counter()
@@ -70,18 +101,15 @@ def main() -> None:
     def selfplay_side() -> float:
         args_ = config.grpo_config("solver", f"{scratch}/selfplay")
         model = LanguageModel(copy.deepcopy(base.model), base.tokenizer, False)
-        solver = Solver(model, task, args_.max_completion_length, args_.temperature, args_.top_p)
-        reward = SolverReward(task, solver, verifier)
-        trainer = RoleTrainer("solver", model.model, reward, args_, model.tokenizer, total_optimizer_steps=args.steps)
-        dataset = Dataset.from_dict({"prompt": [solver.training_prompt(p) for p in problems],
-                                     "problem_index": list(range(len(problems)))})
+        solver = Solver(model, task, Sampling.of(args_))
+        trainer = RoleTrainer("solver", model.model, args_, model.tokenizer, total_optimizer_steps=args.steps,
+                              reward_name="verifier")
         gc.collect()
         gc.freeze()  # as the loop does: keep long-lived objects out of the collection TRL runs in every train()
         started = time.perf_counter()
         for step in range(1, args.steps + 1):
-            reward.problems = problems
-            trainer.train_phase(dataset, step)
-            reward.take()
+            judged = judge(verifier, task, problems, answers[step - 1])
+            trainer.train_phase([solver_group(solver, item) for item in judged], step)
         elapsed = time.perf_counter() - started
         gc.unfreeze()
         return elapsed / args.steps
@@ -95,7 +123,7 @@ def main() -> None:
     print(f"{'bare TRL GRPOTrainer':<28}{statistics.median(bare):14.4f}   " + " ".join(f"{t:.4f}" for t in bare))
     print(f"{'selfplay solver phase':<28}{statistics.median(ours):14.4f}   " + " ".join(f"{t:.4f}" for t in ours))
     print(f"ratio selfplay / bare: {ratio:.2f}  (goal <= 1.10; {args.steps} steps x {args.rounds} rounds, "
-          f"8 problems x 8 answers per step)")
+          f"{PROBLEMS} problems x {ANSWERS} answers per step, sampled beforehand)")
     print(json.dumps({"benchmark": "overhead", "steps": args.steps, "rounds": args.rounds,
                       "bare_seconds_per_step": bare, "selfplay_seconds_per_step": ours, "ratio": ratio}))
 

@@ -219,8 +219,9 @@ def score_proposals(proposals: Sequence[Proposal], judged: dict[tuple[str, str],
         if result is not None and result.verdict.status == "ok":
             value = guarded(reward, result.verdict)
             value = None if value is None else _proposer_reward(reward, value)
-        value = settings.invalid_penalty if value is None else value
-        if shares is not None:
+        if value is None:  # exactly the invalid penalty, no repetition penalty on top
+            value = settings.invalid_penalty
+        elif shares is not None:
             value -= settings.repetition_penalty * shares[index]
         scored.append(dataclasses.replace(proposal, judged=result, reward=value))
     return scored

@@ -74,18 +74,23 @@ def test_two_processes_write_every_step_once_and_vote_over_whole_groups(whole_ru
     assert [m["step"] for m in read_metrics(output)] == [0, 1, 2, 3]  # one line per step, not one per process
     records = load_problems(output).to_list()
     counts = Counter((r["step"], r["role"]) for r in records)
+    # a proposer phase: 16 completions (8 per process), gathered once; other steps only what the solver needs
+    assert counts[(2, "proposer")] == 16 and counts[(1, "proposer")] <= 4 and counts[(3, "proposer")] <= 4
     for step in (1, 2, 3):
-        assert counts[(step, "proposer")] == 16  # both processes' proposals, gathered once
-        solved = [r for r in records if r["step"] == step and r["role"] == "solver"]
+        answered = [r for r in records if r["step"] == step and r["role"] == "solver"]
         # this step's proposals, or earlier ones the replay buffer kept (the same buffer on both processes)
         proposed = {r["problem"] for r in records if r["step"] <= step and r["role"] == "proposer"}
-        assert len(solved) == 4  # 4 problems per phase, split 2 + 2 over the processes
-        for row in solved:
+        valid = {r["problem"] for r in records if r["step"] == step and r["role"] == "proposer" and r["valid"]}
+        assert valid <= {r["problem"] for r in answered}  # every valid proposal answered, to reward the proposer
+        assert len({r["problem"] for r in answered}) == len(answered)  # each problem answered and judged once
+        for row in answered:
             # A group split between processes would show up as two records of 2 answers each.
             assert len(row["answers"]) == 4 and len(row["rewards"]) == 4
-            assert row["problem"] in proposed  # the solver trained on the proposer's (gathered) problems
+            assert row["problem"] in proposed  # the solver answered the proposer's (gathered) problems
+        assert 1 <= sum(row["trained"] for row in answered) <= 4  # its phase: 4 groups, repeated where fewer
     summary = json.loads((output / "summary.json").read_text())
     assert summary["steps"] == 3 and summary["budget"]["sampled_answers"] > 0
+    assert summary["budget"]["trained_examples"] == 3 * 4 * 4  # each phase 4 problems' groups of 4 answers
     assert sorted(p.name for p in (output / "checkpoints").iterdir()) == ["step-000000", "step-000002", "step-000003"]
 
 

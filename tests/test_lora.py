@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM
 
-import selfplay.loop as loop
+import selfplay.loading as loading
 from selfplay.config import load_config
 from selfplay.errors import ConfigError
 from selfplay.loop import train
@@ -29,14 +29,14 @@ def adapter(folder: Path) -> dict[str, torch.Tensor]:
 
 def keep_models(monkeypatch) -> list:
     kept = []
-    build = loop.load_lora_agents
+    build = loading.load_lora_agents
 
     def keeping(*args, **kwargs):
         models = build(*args, **kwargs)
         kept.append(models)
         return models
 
-    monkeypatch.setattr(loop, "load_lora_agents", keeping)
+    monkeypatch.setattr(loading, "load_lora_agents", keeping)
     return kept
 
 

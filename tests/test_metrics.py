@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from selfplay.metrics import agreement, curriculum, proposer_metrics, records, solver_metrics
@@ -11,17 +13,17 @@ from selfplay.types import Attempt, Judged, Proposal, Verdict
 TASK = ArithmeticTask()
 
 
-def judged(problem: str, answers: list[str | None], rewards: list[float | None], label: str | None) -> Judged:
-    return Judged(TASK.parse_problem(problem), [Attempt(a or "", a) for a in answers], Verdict(rewards, label))
+def judged(problem: str, answers: list[str | None], rewards: list[float | None], label: str | None,
+           truth: str | None = None) -> Judged:
+    return Judged(TASK.parse_problem(problem), [Attempt(a or "", a) for a in answers], Verdict(rewards, label), truth)
 
 
 # A majority-vote phase: 2+2 voted right, 5+5 voted wrong (a confident wrong majority), 9+9 nothing parsable.
 PHASE = [
-    judged("2+2", ["4", "4", "5", "4"], [1, 1, 0, 1], "4"),
-    judged("5+5", ["11", "11", "10", "11"], [1, 1, 0, 1], "11"),
-    judged("9+9", [None, None, None, None], [0, 0, 0, 0], None),
+    judged("2+2", ["4", "4", "5", "4"], [1, 1, 0, 1], "4", truth="4"),
+    judged("5+5", ["11", "11", "10", "11"], [1, 1, 0, 1], "11", truth="10"),
+    judged("9+9", [None, None, None, None], [0, 0, 0, 0], None, truth="18"),
 ]
-TRUTHS = ["4", "10", "18"]
 
 
 @pytest.mark.parametrize("key, expected", [
@@ -41,7 +43,7 @@ TRUTHS = ["4", "10", "18"]
     ("solver/agreement_mean", (0.75 + 0.75 + 0) / 3),
 ])
 def test_solver_metrics(key, expected):
-    assert solver_metrics(TASK, PHASE, TRUTHS)[key] == pytest.approx(expected)
+    assert solver_metrics(TASK, PHASE)[key] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("statuses, invalid_rate, timeout_rate", [
@@ -54,13 +56,13 @@ def test_verifier_invalid_and_timeout_rates(statuses, invalid_rate, timeout_rate
     phase = [Judged(TASK.parse_problem("2+2"), [Attempt("4", "4")],
                     Verdict([1.0] if status == "ok" else [None], "4" if status == "ok" else None, status))
              for status in statuses]
-    metrics = solver_metrics(TASK, phase, [None] * len(phase))
+    metrics = solver_metrics(TASK, phase)
     assert metrics["verifier/invalid_rate"] == invalid_rate
     assert metrics["verifier/timeout_rate"] == timeout_rate
 
 
 def test_solver_metrics_without_ground_truth_leave_accuracy_out():
-    metrics = solver_metrics(TASK, PHASE, [None, None, None])
+    metrics = solver_metrics(TASK, [replace(item, truth=None) for item in PHASE])
     assert "solver/accuracy" not in metrics and "verifier/precision" not in metrics
 
 
@@ -86,7 +88,9 @@ def test_proposer_metrics():
     assert metrics["proposer/difficulty_mean"] == pytest.approx((2 + 2 + 3) / 3)
     assert metrics["proposer/difficulty_share/2"] == pytest.approx(2 / 3)
     assert metrics["proposer/features/carries_mean"] == pytest.approx((0 + 0 + 3) / 3)
-    assert "proposer/reward_mean" not in proposer_metrics(TASK, proposals, trained=False)
+    # the proposals are scored every step, whether or not the proposer trains on them
+    untrained = proposer_metrics(TASK, proposals, trained=False)
+    assert untrained["proposer/reward_mean"] == 0.0 and untrained["proposer/trained"] == 0.0
 
 
 def test_a_feature_some_problems_lack_is_averaged_over_those_that_have_it():
@@ -100,11 +104,12 @@ def test_a_feature_some_problems_lack_is_averaged_over_those_that_have_it():
 
 def test_records_one_per_proposal_and_per_solver_problem():
     proposals = [Proposal("2+2", TASK.parse_problem("2+2"), PHASE[0], 1.0), Proposal("x", None, None, -1.0)]
-    rows = records(7, TASK, proposals, True, PHASE, TRUTHS)
+    rows = records(7, TASK, proposals, True, PHASE, solver_trained={PHASE[0].problem.key, PHASE[2].problem.key})
     assert [(r["role"], r["valid"]) for r in rows] == [("proposer", True), ("proposer", False)] + [("solver", True)] * 3
     assert rows[0]["truth"] == "4" and rows[0]["answers"] == ["4", "4", "5", "4"] and rows[0]["proposer_reward"] == 1.0
     assert rows[1]["problem"] is None and rows[1]["answers"] == []
     assert rows[3]["label"] == "11" and rows[3]["truth"] == "10" and rows[3]["solve_rate"] == 0.75
+    assert [r["trained"] for r in rows[2:]] == [True, False, True]  # answered all three, trained on two
     assert all(r["step"] == 7 for r in rows)
 
 

@@ -74,10 +74,10 @@ def test_the_solver_trains_on_problems_it_solved_earlier(tiny_overrides):
     for step in range(1, 7):
         proposed = {r["problem"] for r in rows if r["role"] == "proposer" and r["step"] == step}
         answered = [r for r in rows if r["role"] == "solver" and r["step"] == step]
-        fresh = [r["problem"] for r in answered if r["problem"] not in proposed]
-        assert set(fresh) <= solved  # a problem not proposed this step can only be one solved before
-        replayed += len(fresh)
-        if solved:  # half of the 4 problems come from the buffer, unless they happen to be proposed again
-            assert len(answered) - len([r for r in answered if r["problem"] in proposed]) <= 2
+        old = [r for r in answered if r["problem"] not in proposed]
+        assert {r["problem"] for r in old} <= solved  # a problem not proposed this step can only be one solved before
+        assert all(r["trained"] for r in old)  # and a replayed problem is trained on, not only answered
+        replayed += len(old)
+        assert len(old) <= 2  # half of the 4 problems come from the buffer, unless they happen to be proposed again
         solved |= {r["problem"] for r in answered if any(x is not None and x > 0 for x in r["rewards"])}
     assert solved and replayed > 0

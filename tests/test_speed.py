@@ -269,8 +269,8 @@ def test_generation_uses_the_kv_cache_even_with_gradient_checkpointing_on(tiny_s
 
 
 def test_a_runs_sampling_uses_the_kv_cache_with_gradient_checkpointing_on(tiny_overrides, monkeypatch):
-    # a run with TRL's gradient checkpointing on: TRL generates nothing (it trains on the loop's samples), and the
-    # loop's own sampling, checkpointing on when it starts, decodes one token at a time
+    # a run with activation (gradient) checkpointing on: TRL generates nothing (it trains on the loop's samples),
+    # and the loop's own sampling, checkpointing on when it starts, decodes one token at a time
     checkpointing: list[bool] = []
     chunks: list[list[int]] = []  # the sequence length of each forward pass, per generate call
     trl_generated: list[int] = []
@@ -293,7 +293,7 @@ def test_a_runs_sampling_uses_the_kv_cache_with_gradient_checkpointing_on(tiny_o
     monkeypatch.setattr(LanguageModel, "_sample_chunk", generating)
     monkeypatch.setattr(RoleTrainer, "_generate_single_turn", lambda self, prompt_ids, *args, **kwargs:
                         trl_generated.append(len(prompt_ids)))
-    config = load_config(None, [*tiny_overrides, "schedule.steps=1", "solver.gradient_checkpointing=true"])
+    config = load_config(None, [*tiny_overrides, "schedule.steps=1", "solver.activation_checkpointing=true"])
     summary = train(config, RunDir.create(config.run.output_dir), progress=False)
     assert summary["budget"]["optimizer_steps"] == 1 and trl_generated == []
     assert any(checkpointing)  # the run did turn it on

@@ -186,7 +186,8 @@ def test_methods_that_train_on_true_answers_will_not_train_without_one(method):
     task = NoTruthTask()
     judged = [Judged(Problem("riddle 7"), [Attempt("7", "7")], Verdict([None], label=None, status="invalid"))]
     config = types.SimpleNamespace(method=types.SimpleNamespace(accept_reward=1.0))
-    with pytest.raises(ConfigError, match=f"method '{method}' trains on true answers, and task 'no_truth' has none"):
+    message = f"method '{method}' needs the truth of every problem, and task 'no_truth' has none for 'riddle 7'"
+    with pytest.raises(ConfigError, match=message):
         fine_tuning_examples(method, judged, task, None, config, 1, {"sampled_answers": 0})
 
 
