@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Sampling:
     """How a role samples: the fields of its TRL `GRPOConfig` from which TRL's GRPOTrainer builds the
-    GenerationConfig it trains on (defaults: GRPOConfig's). Every generation outside TRL (the proposer's problems
-    on steps it does not train, the solver's scoring answers, the fine-tuning methods' samples, evaluation) uses
-    them, so the loop samples from the distribution TRL trains on. Temperature 0 decodes greedily.
+    GenerationConfig it would sample with (defaults: GRPOConfig's). TRL samples nothing itself: the loop samples
+    every completion a role trains on with these settings (and the fine-tuning methods' samples, and evaluation at
+    its own temperature), so TRL's loss sees the distribution they were drawn from. Temperature 0 decodes greedily.
 
     >>> Sampling(10, temperature=0.7, top_k=20).at(0.3).top_k, Sampling(10, temperature=0.7).at(None).temperature
     (20, 0.7)
@@ -181,6 +181,8 @@ class LanguageModel:
         engine, trainer.py) the engine samples; else transformers' `generate`, in one batched call per `batch_size`
         sequences (by default `generation_batch`), the model in eval mode with the KV cache on, then restored. With
         `progress`, a progress bar of that name counts the prompts done."""
+        if num_samples < 1:
+            return [[] for _ in texts]
         rendered = [self.render(text) for text in texts]
         if self.engine is not None:
             prompt_ids = [self.tokenizer(text, add_special_tokens=False)["input_ids"] for text in rendered]

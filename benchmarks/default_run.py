@@ -75,7 +75,6 @@ def run_one(args: list[str]) -> dict:
 
 def weights_moved(warm_folder: Path, run_path: Path, shared: bool) -> float:
     """The largest absolute change of any solver weight between the warm start and the run's last checkpoint."""
-    import torch
     from safetensors.torch import load_file
 
     last = sorted((run_path / "checkpoints").glob("step-*"))[-1] / ("model" if shared else "solver")

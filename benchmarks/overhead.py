@@ -9,7 +9,7 @@ generates while timed: each step's answers are sampled once, beforehand, with th
 train on them. The bare side hands TRL the samples through the plainest `rollout_func` there is and scores them with
 a reward that compares each answer with a precomputed sum (about as cheap as a reward can be); the `selfplay` side
 runs what the loop runs for its solver each step: the `sympy` verifier judging every group once (`judge`), the
-groups built as the loop builds them (`solver_group`), and `RoleTrainer.train_phase` on them, one `train()` call
+groups built as the loop builds them (`solver_groups`), and `RoleTrainer.train_phase` on them, one `train()` call
 per step. (Before the one-pass loop, TRL generated on both sides and the `selfplay` side judged inside TRL's reward
 call, `SolverReward`; sampling is now the loop's, outside this comparison.) Rounds alternate the two sides, so drift
 on a shared machine hits both; the ratio of medians is the figure (issue #9's goal: at most 1.10). Prints a table
@@ -50,8 +50,8 @@ def main() -> None:
     from agents import LanguageModel, Sampling, Solver
     from selfplay.components import make_task, make_verifier
     from selfplay.config import load_config
-    from selfplay.judging import judge
-    from selfplay.loop import quiet_libraries, solver_group
+    from selfplay.judging import judge, solver_groups
+    from selfplay.loop import quiet_libraries
     from selfplay.trainer import RoleTrainer
 
     quiet_libraries()
@@ -109,7 +109,7 @@ def main() -> None:
         started = time.perf_counter()
         for step in range(1, args.steps + 1):
             judged = judge(verifier, task, problems, answers[step - 1])
-            trainer.train_phase([solver_group(solver, item) for item in judged], step)
+            trainer.train_phase(solver_groups(solver, judged), step)
         elapsed = time.perf_counter() - started
         gc.unfreeze()
         return elapsed / args.steps

@@ -55,15 +55,19 @@ def gather(items: list[T]) -> list[T]:
     return gather_object(items) if processes() > 1 else items
 
 
-def my_share(items: list[T]) -> list[T]:
-    """This process's consecutive share of `items` (sizes differ by at most one): `gather` of every process's
-    share is `items` again, in order.
+def my_share(items: list[T]) -> tuple[list[T], int]:
+    """This process's consecutive share of `items`, and how many of them are its own. Every process gets the same
+    number (the ceiling of len(items) / processes), the short shares padded with copies of the first items, so
+    that each process takes part in every sampling call (a vLLM server and sharded weights need all of them);
+    `gather` of every process's own items (`share[:own]`) is `items` again, in order.
 
     >>> my_share([1, 2, 3])  # one process: all of it
-    [1, 2, 3]
+    ([1, 2, 3], 3)
     """
     count, index = processes(), process_index()
-    return items[index * len(items) // count:(index + 1) * len(items) // count]
+    own = items[index * len(items) // count:(index + 1) * len(items) // count]
+    size = -(-len(items) // count)
+    return own + [items[i % len(items)] for i in range(size - len(own))], len(own)
 
 
 def from_main(value: T) -> T:

@@ -16,7 +16,7 @@ from agents.solver import Solver
 from selfplay.config import ProposerRewardConfig
 from selfplay.rewards import repetition_shares
 from selfplay.tasks.base import Task
-from selfplay.types import Attempt, Judged, Problem, Proposal, Verdict
+from selfplay.types import Attempt, Group, Judged, Problem, Proposal, Verdict
 from verifiers.base import Verifier
 
 logger = logging.getLogger(__name__)
@@ -193,9 +193,11 @@ def judge(verifier: Verifier, task: Task, problems: Sequence[Problem], groups: S
           ) -> list[Judged]:
     """Each problem's group of attempts judged once (`judge_groups`), with the problem's ground truth on the
     record (`Task.truths`: found once, and where the verifier needs it too, it finds it known)."""
+    if len(groups) != len(problems):
+        raise ValueError(f"{len(problems)} problems and {len(groups)} groups of attempts: one group per problem")
     truths = task.truths(list(problems)) if problems else []
     verdicts = judge_groups(verifier, task, problems, groups)
-    return [Judged(p, group, verdict, truth) for p, group, verdict, truth in zip(problems, groups, verdicts, truths)]
+    return [Judged(*row) for row in zip(problems, groups, verdicts, truths, strict=True)]
 
 
 def judge_problems(problems: list[Problem], solver: Solver, verifier: Verifier, task: Task, attempts: int,
@@ -241,3 +243,17 @@ def answers_sampled(proposals: Sequence[Proposal], attempts: int) -> int:
     """The answers the solver sampled to score `proposals`: `attempts` per distinct judged problem (copies of a
     problem in one batch share their `Judged`)."""
     return attempts * len({id(p.judged) for p in proposals if p.judged is not None})
+
+
+def solver_groups(solver: Solver, batch: Sequence[Judged]) -> list[Group]:
+    """The solver's GRPO groups for a phase's judged problems: each problem's answers and the verifier's rewards
+    for them. A problem drawn again to fill the phase (fewer problems than its groups) is trained on once: its
+    copies carry reward None, which leaves them out of the loss, so the same samples never count twice."""
+    seen: set[tuple[str, str]] = set()
+    groups = []
+    for item in batch:
+        prompt = solver.model.training_prompt(solver.task.solver_prompt(item.problem))
+        rewards = list(item.verdict.rewards) if item.problem.key not in seen else [None] * len(item.attempts)
+        groups.append(Group(prompt, [attempt.sample for attempt in item.attempts], rewards))
+        seen.add(item.problem.key)
+    return groups

@@ -3,7 +3,8 @@ configured, under LoRA adapters if configured, and anchored on disk when built i
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import TYPE_CHECKING, Any
 
 from transformers import set_seed
 
@@ -14,6 +15,9 @@ from selfplay.resume import save_checkpoint
 from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
 from selfplay.warmstart import warm_start
+
+if TYPE_CHECKING:
+    from selfplay.trainer import RoleTrainer
 
 
 def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
@@ -106,3 +110,11 @@ def anchor_on_disk(run_dir: RunDir, config: SelfPlayConfig, proposer_model: Lang
         model = reload("model", solver_model)
         return model, model
     return (None if proposer_model is None else reload("proposer", proposer_model)), reload("solver", solver_model)
+
+
+def sampling_through(model: LanguageModel, trainer: RoleTrainer | None) -> LanguageModel:
+    """The role's own view of its model (with shared weights both roles hold one model), sampling through the role
+    trainer's vLLM engine when it has one, so the loop samples what TRL's settings describe."""
+    view = copy.copy(model)
+    view.engine = trainer.sampler() if trainer is not None else None
+    return view

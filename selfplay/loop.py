@@ -10,7 +10,6 @@ the solver every step. TRL's GRPOTrainer is the engine of each update (trainer.p
 
 from __future__ import annotations
 
-import copy
 import gc
 import random
 import time
@@ -25,8 +24,8 @@ from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, my_share, processes
 from selfplay.errors import ConfigError
-from selfplay.judging import judge, score_proposals
-from selfplay.loading import anchor_on_disk, load_agents, set_generation_batch
+from selfplay.judging import judge, score_proposals, solver_groups
+from selfplay.loading import anchor_on_disk, load_agents, sampling_through, set_generation_batch
 from selfplay.methods import METHODS
 from selfplay.names import resolve
 from selfplay.metrics import proposer_metrics, records
@@ -70,7 +69,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     solver = Solver(sampling_through(solver_model, solver_trainer), task, session.solver.sampling)
     replay, budget = session.replay, session.budget
     attempts = solver_trainer.num_generations  # answers per problem: the solver's GRPO group
-    solver_groups = solver_trainer.prompts_per_phase  # problems the solver trains on per step
+    groups_per_phase = solver_trainer.prompts_per_phase  # problems the solver trains on per step
     steps = config.schedule.steps
     done = session.begin((proposer_model, solver_model), rng,
                          {"proposer": proposer_trainer, "solver": solver_trainer}, resume)
@@ -85,18 +84,19 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         proposer_trains = trains_proposer(config, step)
 
         # The proposer writes problems: a whole batch of GRPO groups when it trains on them, else only as many as
-        # the solver uses beside the replayed ones. Each process writes its share; the task parses each one.
-        replayed = replay.draw(rng, round(solver_groups * config.schedule.replay_share))
-        wanted = proposer_trainer.completions_per_phase if proposer_trains else solver_groups - len(replayed)
-        proposals = gather(proposer.write(wanted // processes()))
+        # the solver uses beside the replayed ones (at least one group is left to fresh problems, however high
+        # `replay_share`). Each process writes its share; the task parses each one.
+        replayed = replay.draw(rng, min(round(groups_per_phase * config.schedule.replay_share), groups_per_phase - 1))
+        wanted = proposer_trainer.completions_per_phase if proposer_trains else groups_per_phase - len(replayed)
+        proposals = gather(proposer.write(-(-wanted // processes())))
         fresh = distinct(proposal.problem for proposal in proposals)
         fresh_keys = {problem.key for problem in fresh}
         replayed = [p for p in distinct(replayed) if p.key not in fresh_keys] if fresh else []
 
         # The solver answers each problem `attempts` times, in one pass; the verifier judges each group once.
-        # Each process answers and judges its share of the problems.
-        mine = my_share(fresh + replayed)
-        judged = gather(judge(verifier, task, mine, solver.solve(mine, attempts)))
+        # Each process answers and judges its share of the problems (the same number on each: `my_share`).
+        mine, own = my_share(fresh + replayed)
+        judged = gather(judge(verifier, task, mine, solver.solve(mine, attempts))[:own])
         by_key = {item.problem.key: item for item in judged}
 
         # The proposer's reward for each problem, from the verdict on the solver's answers to it.
@@ -106,22 +106,24 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
 
         # Both roles learn from these same samples: the proposer from its completions and their rewards, the
         # solver from its answers (one GRPO group per problem) and the verifier's rewards. The solver trains on a
-        # fixed number of groups: the fresh ones (a random subset, or repeats when there are fewer) and the
-        # replayed ones. With shared weights the solver's samples were drawn before the proposer's update.
+        # fixed number of groups: the fresh ones (a random subset, or repeats that carry no weight when there are
+        # fewer) and the replayed ones. With shared weights the solver's samples were drawn before the proposer's
+        # update.
         update_started = time.time()
         if proposer_trains:
-            groups = proposer_groups(proposer, proposals, proposer_trainer.num_generations)
-            metrics.update(proposer_trainer.train_phase(groups, step))
+            metrics.update(proposer_trainer.train_phase(
+                proposer_groups(proposer, proposals, proposer_trainer.num_generations), step))
             budget["optimizer_steps"] += proposer_trainer.optimizer_steps_per_phase
         solver_batch: list[Judged] = []
         if fresh:
             fresh_judged = [by_key[problem.key] for problem in fresh]
-            solver_batch = draw(rng, fresh_judged, solver_groups - len(replayed))
+            solver_batch = draw(rng, fresh_judged, groups_per_phase - len(replayed))
             solver_batch += [by_key[problem.key] for problem in replayed]
-            metrics.update(solver_trainer.train_phase([solver_group(solver, item) for item in solver_batch], step))
+            groups = solver_groups(solver, solver_batch)
+            metrics.update(solver_trainer.train_phase(groups, step))
             replay.add(judged)
             budget["optimizer_steps"] += solver_trainer.optimizer_steps_per_phase
-            budget["trained_examples"] += len(solver_batch) * attempts
+            budget["trained_examples"] += sum(reward is not None for group in groups for reward in group.rewards)
         budget["sampled_answers"] += len(judged) * attempts
         metrics.update(session.solver_step_metrics(judged))
         metrics["solver/skipped"] = float(not fresh)  # no valid problem: nothing for the solver this step
@@ -149,12 +151,6 @@ def proposer_groups(proposer: Proposer, proposals: list[Proposal], size: int) ->
             for i in range(0, len(proposals), size)]
 
 
-def solver_group(solver: Solver, item: Judged) -> Group:
-    """The solver's GRPO group for one judged problem: its answers and the verifier's rewards for them."""
-    return Group(solver.model.training_prompt(solver.task.solver_prompt(item.problem)),
-                 [attempt.sample for attempt in item.attempts], list(item.verdict.rewards))
-
-
 def role_trainers(config: SelfPlayConfig, run_dir: RunDir, proposer_model: LanguageModel,
                   solver_model: LanguageModel) -> tuple[RoleTrainer | None, RoleTrainer]:
     """One TRL trainer per role, made once (the proposer's only if it ever trains). With shared weights they share
@@ -178,14 +174,6 @@ def role_trainers(config: SelfPlayConfig, run_dir: RunDir, proposer_model: Langu
                                    tensorboard_dir=tensorboard_dir, adapter=proposer_model.adapter,
                                    share_engine_with=solver_trainer if one_model(config) else None)
     return proposer_trainer, solver_trainer
-
-
-def sampling_through(model: LanguageModel, trainer: RoleTrainer | None) -> LanguageModel:
-    """The role's own view of its model (with shared weights both roles hold one model), sampling through the role
-    trainer's vLLM engine when it has one, so the loop samples what TRL's settings describe."""
-    view = copy.copy(model)
-    view.engine = trainer.sampler() if trainer is not None else None
-    return view
 
 
 def plan(config: SelfPlayConfig) -> dict[str, Any]:

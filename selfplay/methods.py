@@ -31,14 +31,14 @@ from agents.model import guarded
 from selfplay.config import SelfPlayConfig
 from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
-from selfplay.judging import judge_problems
-from selfplay.loading import anchor_on_disk, load_agents, set_generation_batch
+from selfplay.judging import judge_problems, solver_groups
+from selfplay.loading import anchor_on_disk, load_agents, sampling_through, set_generation_batch
 from selfplay.metrics import records
 from selfplay.replay import draw
 from selfplay.rundir import RunDir
 from selfplay.session import Session
 from selfplay.tasks.base import Task
-from selfplay.trainer import Group, PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
+from selfplay.trainer import PhaseSFTTrainer, RoleTrainer, optimizer_steps_per_phase, phase_dataset
 from selfplay.types import Judged, Problem
 from selfplay.warmstart import WARM_START_FILE, hinted_prompt
 from verifiers.base import Verifier
@@ -84,6 +84,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
             "solver", solver_model.model, solver_args, solver_model.tokenizer,
             total_optimizer_steps=steps * optimizer_steps_per_phase(solver_args), tensorboard_dir=tensorboard_dir,
             reward_name="verifier")
+        solver = Solver(sampling_through(solver_model, trainer), task, solver.sampling)  # through its vLLM engine
     else:
         trainer = PhaseSFTTrainer("solver", solver_model.model, config.sft_config(run_dir.path / "trl" / "solver"),
                                   solver_model.tokenizer, total_optimizer_steps=steps, tensorboard_dir=tensorboard_dir)
@@ -98,13 +99,13 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         metrics: dict[str, Any] = {"step": step}
         problems = draw(rng, problems_pool, count)
         # each process answers its share of the problems; every process learns from all of them
-        judged = gather(judge_problems(my_share(problems), solver, verifier, task, attempts))
+        mine, own = my_share(problems)
+        judged = gather(judge_problems(mine, solver, verifier, task, attempts)[:own])
         if method == "rlvr":  # GRPO on these answers and the verifier's rewards, as self-play's solver
-            metrics.update(trainer.train_phase([Group(solver_model.training_prompt(task.solver_prompt(item.problem)),
-                                                      [attempt.sample for attempt in item.attempts],
-                                                      list(item.verdict.rewards)) for item in judged], step))
+            groups = solver_groups(solver, judged)
+            metrics.update(trainer.train_phase(groups, step))
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
-            budget["trained_examples"] += count * attempts
+            budget["trained_examples"] += sum(reward is not None for group in groups for reward in group.rewards)
         else:
             examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
             metrics["method/kept_examples"] = float(len(examples))

@@ -13,7 +13,6 @@ import types
 import uuid
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import accelerate.utils.memory
@@ -25,7 +24,7 @@ from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 
 from selfplay.errors import ConfigError
-from selfplay.types import Sample
+from selfplay.types import Group
 
 # TRL's end-of-train() summary keys: per-call timings, not per-step metrics.
 _SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss", "total_flos",
@@ -209,17 +208,6 @@ class EngineView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
-
-
-@dataclass(frozen=True)
-class Group:
-    """One GRPO group to train on: the prompt (as a TRL dataset holds it: text, or a conversation), the samples that
-    answer it, and each sample's reward; None where it could not be judged, and such a sample is left out of the
-    loss altogether (it neither pulls the group's baseline nor dilutes the others' share of the loss)."""
-
-    prompt: str | list[dict[str, str]]
-    samples: list[Sample]
-    rewards: list[float | None]
 
 
 class GivenRewards:

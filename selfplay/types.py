@@ -107,3 +107,14 @@ class Proposal:
     judged: Judged | None = None
     reward: float | None = None
     sample: Sample | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One GRPO group to train on: the prompt (as a TRL dataset holds it: text, or a conversation), the samples that
+    answer it, and each sample's reward; None where it could not be judged, and such a sample is left out of the
+    loss altogether (it neither pulls the group's baseline nor dilutes the others' share of the loss)."""
+
+    prompt: str | list[dict[str, str]]
+    samples: list[Sample]
+    rewards: list[float | None]

@@ -90,7 +90,9 @@ def test_two_processes_write_every_step_once_and_vote_over_whole_groups(whole_ru
         assert 1 <= sum(row["trained"] for row in answered) <= 4  # its phase: 4 groups, repeated where fewer
     summary = json.loads((output / "summary.json").read_text())
     assert summary["steps"] == 3 and summary["budget"]["sampled_answers"] > 0
-    assert summary["budget"]["trained_examples"] == 3 * 4 * 4  # each phase 4 problems' groups of 4 answers
+    # each phase's judged answers, each problem's once (a problem drawn again to fill the phase carries no weight)
+    trained = [r for r in records if r["role"] == "solver" and r["trained"]]
+    assert 0 < summary["budget"]["trained_examples"] == sum(x is not None for r in trained for x in r["rewards"])
     assert sorted(p.name for p in (output / "checkpoints").iterdir()) == ["step-000000", "step-000002", "step-000003"]
 
 
@@ -168,3 +170,19 @@ def test_rlvr_on_two_processes_records_every_group(tmp_path):
     rows = load_problems(output).to_list()
     assert Counter(r["step"] for r in rows) == {1: 4, 2: 4, 3: 4}
     assert all(len(r["answers"]) == 4 for r in rows)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 6, 7])
+def test_every_process_gets_an_equal_share_and_its_own_items_make_the_whole(monkeypatch, count):
+    # every process samples the same number of problems (a vLLM server and sharded weights need every process in
+    # each call): short shares are padded with copies, and the processes' own items, gathered, are the list again
+    import selfplay.distributed as distributed
+
+    items, shares = list(range(count)), []
+    monkeypatch.setattr(distributed, "processes", lambda: 3)
+    for index in range(3):
+        monkeypatch.setattr(distributed, "process_index", lambda index=index: index)
+        shares.append(distributed.my_share(items))
+    assert len({len(share) for share, _ in shares}) == 1  # the same size everywhere
+    assert all(len(share) == -(-count // 3) for share, _ in shares)
+    assert [x for share, own in shares for x in share[:own]] == items

@@ -81,3 +81,16 @@ def test_the_solver_trains_on_problems_it_solved_earlier(tiny_overrides):
         assert len(old) <= 2  # half of the 4 problems come from the buffer, unless they happen to be proposed again
         solved |= {r["problem"] for r in answered if any(x is not None and x > 0 for x in r["rewards"])}
     assert solved and replayed > 0
+
+
+def test_a_replay_share_that_would_take_every_group_leaves_one_to_fresh_problems(tiny_overrides):
+    # 4 groups per phase at replay_share 0.9 would be 4 replayed problems and none for the proposer to write
+    config = load_config(None, [*tiny_overrides, "schedule.steps=5", "schedule.replay_share=0.9"])
+    summary = train(config, RunDir.create(config.run.output_dir), progress=False)
+    assert summary["steps"] == 5
+    rows = load_problems(config.run.output_dir).to_list()
+    for step in range(1, 6):
+        proposed = {r["problem"] for r in rows if r["role"] == "proposer" and r["step"] == step}
+        assert proposed  # the proposer wrote something every step
+        trained = [r for r in rows if r["role"] == "solver" and r["step"] == step and r["trained"]]
+        assert len([r for r in trained if r["problem"] not in proposed]) <= 3  # replayed: at most 3 of 4 groups

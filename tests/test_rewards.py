@@ -379,3 +379,25 @@ def test_a_task_or_reward_that_raises_on_model_output_does_not_stop_training():
     assert [p.problem is None for p in proposals] == [True, False]
     assert proposals[1].judged.verdict.status == "ok"  # judged: the reward, not the verdict, failed
     assert [p.reward for p in proposals] == [-1.0, -1.0]  # both treated as invalid, nothing raised
+
+
+def test_a_problem_drawn_twice_into_a_phase_counts_once():
+    # fewer fresh problems than the phase's groups: the repeats fill the batch with no weight (reward None), so
+    # the same samples never get twice the gradient
+    from selfplay.judging import solver_groups
+    from selfplay.types import Sample
+
+    class Prompts:
+        def training_prompt(self, text):
+            return f"<{text}>"
+
+    def item(text, rewards):
+        attempts = [Attempt(str(r), str(r), Sample(str(r), (1,), (2,))) for r in rewards]
+        return Judged(TASK.parse_problem(text), attempts, Verdict(rewards, None))
+
+    first, second = item("1+2", [1.0, 0.0]), item("3+4", [0.0, None])
+    solver = Solver(Prompts(), TASK, 10)
+    groups = solver_groups(solver, [first, second, first, first])
+    assert [g.rewards for g in groups] == [[1.0, 0.0], [0.0, None], [None, None], [None, None]]
+    assert groups[2].prompt == groups[0].prompt == f"<{TASK.solver_prompt(first.problem)}>"
+    assert groups[2].samples == groups[0].samples

@@ -131,3 +131,17 @@ def test_one_role_on_vllm(tiny_overrides, engines):
     run([*tiny_overrides, "solver.use_vllm=true"])
     [engine] = engines
     assert len(calls(engine)) == 4
+
+
+def test_rlvr_samples_through_the_solvers_engine(tiny_overrides, engines, tmp_path):
+    # without a proposer the solver still samples what it trains on through its trainer's engine, and the
+    # engine's log-probabilities reach TRL (before, rlvr sampled with transformers and TRL's importance
+    # sampling met no log-probabilities at all)
+    from selfplay.rundir import read_metrics
+
+    run([*tiny_overrides, "method.name=rlvr", "solver.use_vllm=true", "schedule.steps=2"])
+    [engine] = engines
+    assert len(calls(engine)) == 2 and all(not call["stale"] for call in calls(engine))
+    ratios = [m["solver/trl/sampling/importance_sampling_ratio/mean"] for m in read_metrics(tmp_path / "run")
+              if m["step"] > 0]
+    assert len(ratios) == 2 and all(abs(ratio - 1) < 1e-3 for ratio in ratios), ratios
