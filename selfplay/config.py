@@ -142,9 +142,9 @@ class ModelConfig:
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
     warm_start: WarmStartConfig = field(default_factory=WarmStartConfig)
     lora: LoraSettings = field(default_factory=LoraSettings)
-    # Sequences per generate call outside TRL's phases: the solver's answers that score the proposer's problems,
-    # evaluation. The embedded default's scoring answers (64 problems x 8) fit in one call; on a GPU, as many as
-    # fit in its memory next to training.
+    # Sequences per transformers generate call (the loop's sampling without vLLM, and evaluation). A step's
+    # answers on the embedded default (about 80 problems x 8) fit in one call; on a GPU, as many as fit in its
+    # memory next to training.
     generation_batch: int = 1024
 
     def check(self) -> None:

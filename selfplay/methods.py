@@ -151,10 +151,10 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
     if method == "rationalize":
         labelled = [(item.problem, truth) for item, truth in zip(judged, truths) if truth is not None]
         budget["sampled_answers"] += len(labelled) * attempts
-        mine = my_share(labelled)  # each process asks the hinted teacher about its share
+        mine, own = my_share(labelled)  # each process asks the hinted teacher about its share
         hinted = [hinted_prompt(config.method.hint_template, task.solver_prompt(problem), truth, task)
                   for problem, truth in mine]
-        teacher = solver.sample(hinted, attempts)
+        teacher = solver.sample(hinted, attempts)[:own]
         return gather([(task.solver_prompt(problem), attempt.completion)
                        for (problem, truth), group in zip(mine, teacher) for attempt in solver.read(group)
                        if guarded(lambda answer: task.is_correct(problem, answer, truth), attempt.answer)])
