@@ -239,12 +239,6 @@ def _proposer_reward(reward: Callable[[Verdict], float | None], value: Any) -> f
         return None
 
 
-def answers_sampled(proposals: Sequence[Proposal], attempts: int) -> int:
-    """The answers the solver sampled to score `proposals`: `attempts` per distinct judged problem (copies of a
-    problem in one batch share their `Judged`)."""
-    return attempts * len({id(p.judged) for p in proposals if p.judged is not None})
-
-
 def solver_groups(solver: Solver, batch: Sequence[Judged]) -> list[Group]:
     """The solver's GRPO groups for a phase's judged problems: each problem's answers and the verifier's rewards
     for them. A problem drawn again to fill the phase (fewer problems than its groups) is trained on once: its
