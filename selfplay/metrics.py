@@ -76,7 +76,8 @@ def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
     by_value = type(task).is_correct is Task.is_correct
     checked = [(j, j.truth) for j in judged if j.truth is not None and by_value]
     if checked:
-        correct = [task.answer_key(a.answer) == task.answer_key(t) for j, t in checked for a in j.attempts]
+        truth_keys = [(j, task.answer_key(t)) for j, t in checked]
+        correct = [task.answer_key(a.answer) == key for j, key in truth_keys for a in j.attempts]
         metrics["solver/accuracy"] = sum(correct) / len(correct)
         labelled = [(j, t) for j, t in checked if j.verdict.label is not None]
         if labelled:
