@@ -526,6 +526,9 @@ def test_sampled_problems_parse_back_to_themselves():
         # the text limit, both ends
         ({"max_text_chars": 99}, "max_text_chars"),
         ({"max_text_chars": 1_000_001}, "max_text_chars"),
+        # padding, both ends
+        ({"pad_operands": -1}, "pad_operands"),
+        ({"pad_operands": 31}, "pad_operands"),
         # the template must have a slot for the problem
         ({"solver_template": "Solve it:"}, "solver_template"),
     ],
@@ -545,6 +548,8 @@ def test_bad_options_raise(options, message):
         {"max_answer_digits": 1000},
         {"max_text_chars": 100},
         {"max_text_chars": 1_000_000},
+        {"solver_template": "{problem_reversed}="},
+        {"pad_operands": 30},
         # a single op, or any subset
         {"ops": "*"},
         {"ops": "-+"},
@@ -564,6 +569,19 @@ def test_prompts():
     assert task.proposer_prompt() == "P:"
     assert task.solver_prompt(task.parse_problem("12+34")) == "12+34="
     assert TASKS["arithmetic"] is ArithmeticTask
+
+
+def test_prompt_with_reversed_operands():
+    # least significant digit first, each number on its own; the answer's format is a separate option
+    task = ArithmeticTask(ops="+-*", max_digits=6, topic_prompt="P:", solver_template="{problem_reversed}=",
+                          answer_format="reversed")
+    assert task.solver_prompt(task.parse_problem("120+3456")) == "021+6543="
+    assert task.solver_prompt(task.parse_problem("-7*305")) == "-7*503="
+    assert task.format_answer("3576") == "6753"
+    padded = ArithmeticTask(max_digits=6, topic_prompt="P:", solver_template="{problem_reversed}=", pad_operands=4)
+    assert padded.solver_prompt(padded.parse_problem("12+34567")) == "2100+76543="  # longer numbers are kept whole
+    both = ArithmeticTask(solver_template="{problem} is {problem_reversed} backwards")
+    assert both.solver_prompt(both.parse_problem("12*345")) == "12*345 is 21*543 backwards"
 
 
 @pytest.mark.parametrize("text", ["\u0663+\u0664", "\uff17*2", "1+\u096a"])

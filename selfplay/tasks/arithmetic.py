@@ -25,6 +25,7 @@ from selfplay.tasks.base import Task
 from selfplay.types import Problem
 
 _LEADING_ANSWER = re.compile(r"\s*([0-9-]+)")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass
@@ -45,6 +46,8 @@ class ArithmeticTask(Task):
     max_answer_digits: int = 64
     # Only the first this many characters of a completion are read (proposer and solver alike).
     max_text_chars: int = 20_000
+    # {problem_reversed} writes each number with at least this many digits, zeros in front (0: as it is).
+    pad_operands: int = 0
     # "tagged": <answer>N</answer>; "plain": the completion is the number; "reversed": its digits reversed.
     answer_format: Literal["tagged", "plain", "reversed"] = "tagged"
     # The proposer's topic prompt, in the spirit of SQLM's Table 6.
@@ -52,13 +55,16 @@ class ArithmeticTask(Task):
         "Write one arithmetic problem that adds, subtracts or multiplies two whole numbers of up to three digits. "
         "Choose numbers that look random, not round ones. State only the problem; do not solve it."
     )
-    # The solver's prompt; {problem} is replaced by the problem, such as `347*829`.
+    # The solver's prompt; {problem} is replaced by the problem, such as `347*829`, {problem_reversed} by the problem
+    # with the digits of each number reversed, least significant first (`743*928`): with the answer reversed too,
+    # each digit of a sum is the same distance from the two digits it adds, at every place.
     solver_template: str = (
         "Solve this arithmetic problem. Think inside <think> </think>, then give only the final number inside "
         "<answer> </answer>, as a fraction such as 9/8 if it is not a whole number.\nProblem: {problem}"
     )
 
     name: ClassVar[str] = "arithmetic"
+    problem_placeholders: ClassVar[tuple[str, ...]] = ("{problem}", "{problem_reversed}")
 
     def __post_init__(self) -> None:
         if not self.ops or set(self.ops) - set(PRECEDENCE):
@@ -68,6 +74,8 @@ class ArithmeticTask(Task):
                              f"{self.max_operations}")
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
+        if not 0 <= self.pad_operands <= 30:
+            raise ValueError(f"task.options.pad_operands must be between 0 (no padding) and 30, got {self.pad_operands}")
         if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
             raise ValueError(f"task.options.max_answer_digits must be between 2 * max_digits (a product's length) "
                              f"and 1000, got {self.max_answer_digits}")
@@ -109,7 +117,8 @@ class ArithmeticTask(Task):
         return Problem(text=expression.text, features=features)
 
     def solver_prompt(self, problem: Problem) -> str:
-        return self.solver_template.replace("{problem}", problem.text)
+        reversed_text = _DIGITS.sub(lambda digits: digits[0].zfill(self.pad_operands)[::-1], problem.text)
+        return self.solver_template.replace("{problem_reversed}", reversed_text).replace("{problem}", problem.text)
 
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":

@@ -20,12 +20,13 @@ class Task(ABC):
     """
 
     name: ClassVar[str]
+    # What a solver template may write the problem as; it must use one of them.
+    problem_placeholders: ClassVar[tuple[str, ...]] = ("{problem}",)
 
-    @staticmethod
-    def check_template(template: str) -> None:
+    def check_template(self, template: str) -> None:
         """A solver template must say where the problem goes."""
-        if "{problem}" not in template:
-            raise ValueError("task.options.solver_template must contain '{problem}'")
+        if not any(placeholder in template for placeholder in self.problem_placeholders):
+            raise ValueError(f"task.options.solver_template must contain {' or '.join(map(repr, self.problem_placeholders))}")
 
     def check_shared_options(self) -> None:
         """The options every built-in task has: the solver template, and how much of a completion is read."""
