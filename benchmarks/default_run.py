@@ -13,11 +13,15 @@ AVX2/AVX-512, which round differently and so change every training trajectory. P
 accuracy per bucket at the start (after the warm start) and at the end, what the warm start did, the wall time;
 then median, min and max over the seeds; then the claims the README makes, checked on every seed:
 
-- the warm start's start accuracy spreads by at most 10 points per bucket over seeds and kernels;
+- the warm start's start accuracy spreads by at most 10 points per bucket over seeds and kernels (per config file);
 - with `sympy`, the bucket the warm start half-knows (its target difficulty) gains at least 20 points and no
   bucket loses more than 5;
 - with `none`, the solver's weights end exactly where the warm start left them;
-- with `majority`, the change per bucket is reported, whatever it is.
+- with `majority`, the change per bucket is reported, whatever it is;
+- `climb` (configs/climb.yaml, issue #18): 3-digit sums from at most 10% to at least 50%, and 4-digit sums up by at
+  least 5 points; `climb_rlvr_1-4` and `climb_rlvr_1-3` are the same budget on uniformly drawn problems, reported.
+
+    python benchmarks/default_run.py --seeds 0,1,2 --configs climb,climb_rlvr_1-4,climb_rlvr_1-3 --jobs 2
 
 The last line is one JSON object with every run's figures.
 """
@@ -34,9 +38,20 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-CONFIGS = {"default": None, "majority": "configs/arithmetic_majority.yaml", "none": "configs/arithmetic_none.yaml"}
+# name -> the config file and overrides of its runs
+CONFIGS = {
+    "default": [],
+    "majority": ["configs/arithmetic_majority.yaml"],
+    "none": ["configs/arithmetic_none.yaml"],
+    "climb": ["configs/climb.yaml"],
+    # the same solver budget without a proposer: GRPO with `sympy` on 2000 problems drawn uniformly from 1-4 (1-3)
+    # digit sums
+    "climb_rlvr_1-4": ["configs/climb.yaml", "method.name=rlvr", "method.max_difficulty=4"],
+    "climb_rlvr_1-3": ["configs/climb.yaml", "method.name=rlvr", "method.max_difficulty=3"],
+}
 ROOT = Path(__file__).resolve().parent.parent
 MAX_START_SPREAD, MIN_GAIN, MAX_LOSS = 10.0, 20.0, 5.0  # points
+CLIMB_START, CLIMB_END, CLIMB_NEXT_GAIN = 10.0, 50.0, 5.0  # points: 3d from at most, to at least; 4d gains
 
 
 def run_one(args: list[str]) -> dict:
@@ -69,6 +84,11 @@ def run_one(args: list[str]) -> dict:
         "warm_start": {key: solver.get(key) for key in ("steps_used", "target_met", "max_difficulty", "check")},
         "accuracy_start": summary["evaluation"]["start"]["accuracy"],
         "accuracy_end": summary["evaluation"]["end"]["accuracy"],
+        "accuracy_full_width_start": summary["evaluation"]["start"].get("accuracy_full_width"),
+        "accuracy_full_width_end": summary["evaluation"]["end"].get("accuracy_full_width"),
+        "difficulty_first_last": [summary["curriculum"][0].get("proposer/difficulty_mean"),
+                                  summary["curriculum"][-1].get("proposer/difficulty_mean")]
+        if summary.get("curriculum") else None,
         "solver_weights_moved": weights_moved(Path(solver["cache"]), run_dir.path, config.model.shared),
     }
 
@@ -92,8 +112,7 @@ def run_in_process(config: str, seed: int, kernels: str, threads: int | None, ex
         env.pop("ATEN_CPU_CAPABILITY", None)
     if threads:
         env["SELFPLAY_THREADS"] = str(threads)
-    command = [sys.executable, __file__, "--one", *([CONFIGS[config]] if CONFIGS[config] else []),
-               f"run.seed={seed}", *extra]
+    command = [sys.executable, __file__, "--one", *CONFIGS[config], f"run.seed={seed}", *extra]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"run {config} seed {seed} ({kernels}) failed:\n{done.stderr[-3000:]}")
@@ -141,15 +160,31 @@ def report(results: list[dict]) -> list[str]:
                 if gain < MIN_GAIN or worst < -MAX_LOSS:
                     failures.append(f"sympy seed {r['seed']} ({r['kernels']}): {target} gained {gain:+.1f} points "
                                     f"(at least {MIN_GAIN:+.0f} claimed), worst bucket {worst:+.1f}")
+        if name == "climb":
+            for r in runs:
+                start, end = 100 * r["accuracy_start"]["3d"], 100 * r["accuracy_end"]["3d"]
+                next_gain = 100 * (r["accuracy_end"]["4d"] - r["accuracy_start"]["4d"])
+                if start > CLIMB_START or end < CLIMB_END or next_gain < CLIMB_NEXT_GAIN:
+                    failures.append(f"climb seed {r['seed']} ({r['kernels']}): 3d {start:.1f} -> {end:.1f} (from at "
+                                    f"most {CLIMB_START:.0f} to at least {CLIMB_END:.0f} claimed), 4d "
+                                    f"{next_gain:+.1f} (at least {CLIMB_NEXT_GAIN:+.0f} claimed)")
+        full = [r for r in runs if r.get("accuracy_full_width_end")]
+        if full:  # problems whose two operands both have the bucket's digits
+            print(f"{'both operands':>13}: " + "  ".join(
+                f"{b} {median_range([r['accuracy_full_width_start'][b] for r in full])} -> "
+                f"{median_range([r['accuracy_full_width_end'][b] for r in full])}"
+                for b in full[0]["accuracy_full_width_end"] if b != "1d"))
         if name == "none":
             failures += [f"none seed {r['seed']} ({r['kernels']}): solver weights moved by "
                          f"{r['solver_weights_moved']:.3g}" for r in runs if r["solver_weights_moved"] != 0]
-    spread = {b: [r["accuracy_start"][b] for r in results] for b in buckets}
-    widths = {b: 100 * (max(v) - min(v)) for b, v in spread.items()}
-    print("\nstart accuracy over every run (all configs, seeds and kernels): "
-          + "  ".join(f"{b} {median_range(spread[b])}" for b in buckets))
-    failures += [f"start accuracy of {b} spreads by {w:.1f} points (at most {MAX_START_SPREAD:.0f})"
-                 for b, w in widths.items() if w > MAX_START_SPREAD]
+    for config in dict.fromkeys(r["config"] for r in results):  # each config file has its own warm start
+        chosen = [r for r in results if r["config"] == config]
+        spread = {b: [r["accuracy_start"][b] for r in chosen] for b in buckets}
+        widths = {b: 100 * (max(v) - min(v)) for b, v in spread.items()}
+        print(f"\nstart accuracy over every run of {config} (seeds and kernels): "
+              + "  ".join(f"{b} {median_range(spread[b])}" for b in buckets))
+        failures += [f"start accuracy of {b} spreads by {w:.1f} points over {config} (at most "
+                     f"{MAX_START_SPREAD:.0f})" for b, w in widths.items() if w > MAX_START_SPREAD]
     missed = [f"warm start missed its target: {r['name']} seed {r['seed']} ({r['kernels']})" for r in results
               if r["warm_start"]["target_met"] is False]
     return failures + missed

@@ -220,6 +220,13 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     split = [f"{b}/{'carry' if p.features['carries'] else 'no_carry'}" if "carries" in p.features else None
              for b, p in zip(buckets, problems)]
     result["accuracy_by_carries"] = {key: mean_of(greedy, split, key) for key in sorted({s for s in split if s})}
+    # A bucket of sums has one operand of its digits and the other drawn up to them; also the accuracy on the
+    # problems whose two operands both have them (where the task records its operands)
+    full = [b if {"left", "right", "digits"} <= p.features.keys() and
+            len(str(abs(p.features["left"]))) == len(str(abs(p.features["right"]))) == p.features["digits"] else None
+            for b, p in zip(buckets, problems)]
+    if any(full):
+        result["accuracy_full_width"] = {b: mean_of(greedy, full, b) for b in order if b in full}
     result["count"] = {b: buckets.count(b) for b in order}
     return result
 

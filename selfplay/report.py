@@ -146,6 +146,10 @@ def _curriculum(figure: Figure, steps, metrics) -> None:
     grid = [smooth([m.get(f"proposer/difficulty_share/{level}", 0.0) for m in steps], window) for level in levels]
     image = axes.imshow(grid, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1,
                         extent=(steps[0]["step"] - 0.5, steps[-1]["step"] + 0.5, levels[0] - 0.5, levels[-1] + 0.5))
+    x, mean = series(steps, "proposer/difficulty_mean")
+    if mean:  # the frontier: where the proposer's problems are on average
+        axes.plot(x, smooth(mean, window), color="white", linewidth=1.5, label="mean difficulty")
+        axes.legend(loc="upper left")
     axes.set_xlabel("self-play step")
     axes.set_ylabel("difficulty")
     axes.set_yticks(levels)

@@ -67,6 +67,11 @@ def test_accuracy_per_bucket_counts_exactly_the_right_answers(tmp_path):
         assert accuracy == pytest.approx(even / len(rows))
         assert result["count"][bucket] == len(rows)
     assert set(result["accuracy_by_carries"]) <= {f"{b}/{c}" for b in result["accuracy"] for c in ("carry", "no_carry")}
+    for bucket, accuracy in result["accuracy_full_width"].items():  # both operands of the bucket's digits
+        rows = [json.loads(f) for f, b in zip(dataset["features"], dataset["bucket"]) if b == bucket]
+        full = [r for r in rows if len(str(r["left"])) == len(str(r["right"])) == r["digits"]]
+        assert 0 < len(full) < len(rows) or bucket == "1d"
+        assert accuracy == pytest.approx(sum(r["left"] % 2 == 0 for r in full) / len(full))
 
 
 class TableModel:
