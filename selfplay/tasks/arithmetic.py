@@ -75,7 +75,8 @@ class ArithmeticTask(Task):
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
         if not 0 <= self.pad_operands <= 30:
-            raise ValueError(f"task.options.pad_operands must be between 0 (no padding) and 30, got {self.pad_operands}")
+            raise ValueError(f"task.options.pad_operands must be between 0 (no padding) and 30, got "
+                             f"{self.pad_operands}")
         if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
             raise ValueError(f"task.options.max_answer_digits must be between 2 * max_digits (a product's length) "
                              f"and 1000, got {self.max_answer_digits}")

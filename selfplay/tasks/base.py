@@ -26,7 +26,8 @@ class Task(ABC):
     def check_template(self, template: str) -> None:
         """A solver template must say where the problem goes."""
         if not any(placeholder in template for placeholder in self.problem_placeholders):
-            raise ValueError(f"task.options.solver_template must contain {' or '.join(map(repr, self.problem_placeholders))}")
+            slots = " or ".join(map(repr, self.problem_placeholders))
+            raise ValueError(f"task.options.solver_template must contain {slots}")
 
     def check_shared_options(self) -> None:
         """The options every built-in task has: the solver template, and how much of a completion is read."""
