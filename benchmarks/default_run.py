@@ -86,9 +86,6 @@ def run_one(args: list[str]) -> dict:
         "accuracy_end": summary["evaluation"]["end"]["accuracy"],
         "accuracy_full_width_start": summary["evaluation"]["start"].get("accuracy_full_width"),
         "accuracy_full_width_end": summary["evaluation"]["end"].get("accuracy_full_width"),
-        "difficulty_first_last": [summary["curriculum"][0].get("proposer/difficulty_mean"),
-                                  summary["curriculum"][-1].get("proposer/difficulty_mean")]
-        if summary.get("curriculum") else None,
         "solver_weights_moved": weights_moved(Path(solver["cache"]), run_dir.path, config.model.shared),
     }
 

@@ -118,8 +118,11 @@ class ArithmeticTask(Task):
         return Problem(text=expression.text, features=features)
 
     def solver_prompt(self, problem: Problem) -> str:
-        reversed_text = _DIGITS.sub(lambda digits: digits[0].zfill(self.pad_operands)[::-1], problem.text)
-        return self.solver_template.replace("{problem_reversed}", reversed_text).replace("{problem}", problem.text)
+        prompt = self.solver_template.replace("{problem}", problem.text)
+        if "{problem_reversed}" not in prompt:
+            return prompt
+        return prompt.replace("{problem_reversed}",
+                              _DIGITS.sub(lambda digits: digits[0].zfill(self.pad_operands)[::-1], problem.text))
 
     def extract_answer(self, completion: str) -> str | None:
         if self.answer_format == "tagged":
