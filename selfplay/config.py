@@ -202,6 +202,16 @@ class ProposerRewardConfig:
 
 
 @dataclass
+class SolverRewardConfig:
+    # Partial credit for a wrong answer: this weight times the task's closeness of the answer to the verdict's
+    # label (arithmetic: the share of the label's digits it has in their places; `Task.closeness`), so a group
+    # whose answers are all wrong still shows which came nearer, and a problem past the solver's reach still
+    # teaches it. 0 turns it off. It changes only the solver's training reward: the verifier's rewards, which the
+    # proposer's reward (unless `proposer_reward.partial_credit`), the metrics and the records see, stay as judged.
+    partial_credit: float = 0.0
+
+
+@dataclass
 class ScheduleConfig:
     # Self-play steps. Each step: proposer phase, then solver phase.
     steps: int = 500
@@ -329,6 +339,7 @@ class SelfPlayConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     proposer_reward: ProposerRewardConfig = field(default_factory=ProposerRewardConfig)
+    solver_reward: SolverRewardConfig = field(default_factory=SolverRewardConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     # TRL GRPOConfig fields for each role (any GRPOConfig field; `output_dir` is set by the run, the seeds come from
     # run.seed).
@@ -441,6 +452,7 @@ RULES: dict[str, Rule] = {
     "model.warm_start.hint_share": SHARE,
     "proposer_reward.repetition_penalty": numbers(0),
     "proposer_reward.repetition_threshold": numbers(0, 1, above=True),
+    "solver_reward.partial_credit": numbers(0, 1),
     # Greedy answers would all agree: every problem would look solved or unsolved, never in between.
     "schedule.steps": numbers(1, MAX_STEPS),
     "schedule.proposer_every": numbers(1, MAX_STEPS, literal="never"),
@@ -618,7 +630,10 @@ def check(config: SelfPlayConfig) -> None:
         check_lora(config)
     config.experiment.check()
     config.instruments.check()
-    make_task(config.task)
+    task = make_task(config.task)
+    if config.solver_reward.partial_credit and task.closeness("0", "0") is None:
+        raise ConfigError(f"solver_reward.partial_credit needs a task that can say how near a wrong answer is "
+                          f"(Task.closeness), and {config.task.name!r} cannot; set it to 0")
     make_verifier(config.verifier)
     make_proposer_reward(config.proposer_reward)
 

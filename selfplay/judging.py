@@ -239,15 +239,40 @@ def _proposer_reward(reward: Callable[[Verdict], float | None], value: Any) -> f
         return None
 
 
-def solver_groups(solver: Solver, batch: Sequence[Judged]) -> list[Group]:
+def solver_groups(solver: Solver, batch: Sequence[Judged], partial_credit: float = 0.0) -> list[Group]:
     """The solver's GRPO groups for a phase's judged problems: each problem's answers and the verifier's rewards
-    for them. A problem drawn again to fill the phase (fewer problems than its groups) is trained on once: its
-    copies carry reward None, which leaves them out of the loss, so the same samples never count twice."""
+    for them, with `partial_credit` (`credited`). A problem drawn again to fill the phase (fewer problems than its
+    groups) is trained on once: its copies carry reward None, which leaves them out of the loss, so the same
+    samples never count twice."""
     seen: set[tuple[str, str]] = set()
     groups = []
     for item in batch:
         prompt = solver.model.training_prompt(solver.task.solver_prompt(item.problem))
-        rewards = list(item.verdict.rewards) if item.problem.key not in seen else [None] * len(item.attempts)
+        rewards = credited(solver.task, item, partial_credit) if item.problem.key not in seen else \
+            [None] * len(item.attempts)
         groups.append(Group(prompt, [attempt.sample for attempt in item.attempts], rewards))
         seen.add(item.problem.key)
     return groups
+
+
+def credited(task: Task, item: Judged, partial_credit: float) -> list[float | None]:
+    """The verifier's rewards, each raised to `partial_credit` times the answer's closeness to the verdict's label
+    where that is more (`Task.closeness`; a verdict without a label, or a reward that is None, is left as it is).
+
+    >>> from selfplay.tasks import ArithmeticTask
+    >>> attempts = [Attempt(text, text) for text in ("579", "589", "12")]
+    >>> item = Judged(Problem("123+456"), attempts, Verdict([1.0, 0.0, None], label="579"))
+    >>> credited(ArithmeticTask(), item, 0.5)
+    [1.0, 0.3333333333333333, None]
+    """
+    rewards = list(item.verdict.rewards)
+    label = item.verdict.label
+    if not partial_credit or label is None:
+        return rewards
+    def closeness(answer: str | None) -> float:
+        value = task.closeness(answer, label)
+        return min(1.0, max(0.0, float(value))) if value is not None and math.isfinite(value) else 0.0
+
+    return [reward if reward is None or reward >= 1 else
+            max(reward, partial_credit * (guarded(closeness, attempt.answer) or 0.0))
+            for reward, attempt in zip(rewards, item.attempts)]

@@ -119,7 +119,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
             fresh_judged = [by_key[problem.key] for problem in fresh]
             solver_batch = draw(rng, fresh_judged, groups_per_phase - len(replayed))
             solver_batch += [by_key[problem.key] for problem in replayed]
-            groups = solver_groups(solver, solver_batch)
+            groups = solver_groups(solver, solver_batch, config.solver_reward.partial_credit)
             metrics.update(solver_trainer.train_phase(groups, step))
             replay.add(judged)
             budget["optimizer_steps"] += solver_trainer.optimizer_steps_per_phase

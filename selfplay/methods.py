@@ -102,7 +102,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         mine, own = my_share(problems)
         judged = gather(judge_problems(mine, solver, verifier, task, attempts)[:own])
         if method == "rlvr":  # GRPO on these answers and the verifier's rewards, as self-play's solver
-            groups = solver_groups(solver, judged)
+            groups = solver_groups(solver, judged, config.solver_reward.partial_credit)
             metrics.update(trainer.train_phase(groups, step))
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
             budget["trained_examples"] += sum(reward is not None for group in groups for reward in group.rewards)

@@ -529,6 +529,8 @@ def test_sampled_problems_parse_back_to_themselves():
         # padding, both ends
         ({"pad_operands": -1}, "pad_operands"),
         ({"pad_operands": 31}, "pad_operands"),
+        ({"pad_answer": -1}, "pad_answer"),
+        ({"pad_answer": 31}, "pad_answer"),
         # the template must have a slot for the problem
         ({"solver_template": "Solve it:"}, "solver_template"),
     ],
@@ -550,6 +552,7 @@ def test_bad_options_raise(options, message):
         {"max_text_chars": 1_000_000},
         {"solver_template": "{problem_reversed}="},
         {"pad_operands": 30},
+        {"pad_answer": 30},
         # a single op, or any subset
         {"ops": "*"},
         {"ops": "-+"},
@@ -582,6 +585,36 @@ def test_prompt_with_reversed_operands():
     assert padded.solver_prompt(padded.parse_problem("12+34567")) == "2100+76543="  # longer numbers are kept whole
     both = ArithmeticTask(solver_template="{problem} is {problem_reversed} backwards")
     assert both.solver_prompt(both.parse_problem("12*345")) == "12*345 is 21*543 backwards"
+
+
+@pytest.mark.parametrize("answer_format", ["plain", "reversed"])
+def test_padded_answers_are_taught_at_one_length_and_read_by_value(answer_format):
+    task = ArithmeticTask(answer_format=answer_format, pad_answer=7)
+    for answer in ("122", "0", "-12", "12345678"):
+        taught = task.format_answer(answer)
+        assert len(taught) == max(7, len(answer))  # longer answers are kept whole
+        assert task.answer_key(task.extract_answer(taught)) == int(answer)
+    assert task.format_answer("122") == ("2210000" if answer_format == "reversed" else "0000122")
+    # the solver may write an answer padded or not: both are the same value
+    padded = "2210000" if answer_format == "reversed" else "0000122"
+    unpadded = "221" if answer_format == "reversed" else "122"
+    assert task.answer_key(task.extract_answer(unpadded)) == task.answer_key(task.extract_answer(padded)) == 122
+    # the tagged format is as chat models write it: never padded
+    assert ArithmeticTask(pad_answer=7).format_answer("122") == "<answer>122</answer>"
+
+
+def test_closeness_counts_the_label_digits_in_their_places():
+    task = ArithmeticTask()
+    assert task.closeness("579", "579") == 1.0
+    assert task.closeness("589", "579") == pytest.approx(2 / 3)
+    assert task.closeness("1579", "579") == 0.75  # a digit too many is one wrong place
+    assert task.closeness("79", "579") == pytest.approx(2 / 3)  # a digit too few too
+    assert task.closeness("975", "579") == pytest.approx(1 / 3)  # digits, not as a set: in their places
+    assert task.closeness(r"\boxed{579}", "579") == 1.0  # read as the task reads answers
+    # nothing for a wrong sign, a fraction, an unreadable answer or a label that is not a whole number
+    assert [task.closeness(answer, "579") for answer in ("-579", "579/2", "five", None, "9" * 200)] == [0.0] * 5
+    assert task.closeness("1", "1/2") == 0.0
+    assert 0.0 <= task.closeness("0", "0") <= 1.0
 
 
 @pytest.mark.parametrize("text", ["\u0663+\u0664", "\uff17*2", "1+\u096a"])

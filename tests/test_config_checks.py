@@ -140,6 +140,10 @@ BAD_CONFIGS = [
     (["proposer_reward.repetition_threshold=0"], "proposer_reward.repetition_threshold"),
     (["proposer_reward.invalid_penalty=.inf"], "proposer_reward.invalid_penalty"),
     (["proposer_reward.options.low=.nan"], "proposer_reward.options.low"),
+    # the solver's partial credit: a weight, and only for a task that can say how near an answer is
+    (["solver_reward.partial_credit=1.5"], "solver_reward.partial_credit"),
+    (["solver_reward.partial_credit=-0.1"], "solver_reward.partial_credit"),
+    (["task.name=coding", "verifier.name=code", "solver_reward.partial_credit=0.5"], "solver_reward.partial_credit"),
     # the methods without a proposer, and task options
     (["method.problems=10000000"], "method.problems"),
     (["method.min_difficulty=0"], "method.min_difficulty"),

@@ -401,3 +401,43 @@ def test_a_problem_drawn_twice_into_a_phase_counts_once():
     assert [g.rewards for g in groups] == [[1.0, 0.0], [0.0, None], [None, None], [None, None]]
     assert groups[2].prompt == groups[0].prompt == f"<{TASK.solver_prompt(first.problem)}>"
     assert groups[2].samples == groups[0].samples
+
+
+def test_partial_credit_raises_the_solver_rewards_of_near_answers_only():
+    from selfplay.judging import credited, solver_groups
+    from selfplay.types import Sample
+
+    class Prompts:
+        def training_prompt(self, text):
+            return text
+
+    answers = ["579", "589", "975", None, "junk"]
+    attempts = [Attempt(str(a), a, Sample(str(a), (1,), (2,))) for a in answers]
+    item = Judged(TASK.parse_problem("123+456"), attempts, Verdict([1.0, 0.0, 0.0, 0.0, None], label="579"))
+    # the exact answer keeps its 1, wrong ones get their share of digits in place times the weight, None stays
+    assert credited(TASK, item, 0.6) == pytest.approx([1.0, 0.4, 0.2, 0.0, None])
+    assert credited(TASK, item, 0.0) == [1.0, 0.0, 0.0, 0.0, None]  # off: the verifier's rewards as they are
+    # a verdict without a label gives nothing to be near to
+    unlabelled = Judged(item.problem, attempts, Verdict([0.0] * 5, label=None))
+    assert credited(TASK, unlabelled, 1.0) == [0.0] * 5
+    # a verifier's own partial reward is kept where it is higher
+    graded = Judged(item.problem, attempts, Verdict([1.0, 0.9, 0.0, 0.0, 0.0], label="579"))
+    assert credited(TASK, graded, 1.0)[1] == 0.9
+    groups = solver_groups(Solver(Prompts(), TASK, 10), [item], partial_credit=0.6)
+    assert groups[0].rewards == pytest.approx([1.0, 0.4, 0.2, 0.0, None])
+    assert item.verdict.rewards == [1.0, 0.0, 0.0, 0.0, None]  # the verdict, which the records keep, is untouched
+
+
+def test_partial_credit_survives_a_task_whose_closeness_fails():
+    from selfplay.judging import credited
+
+    class Broken(type(TASK)):
+        def closeness(self, answer, label):
+            if answer == "bad":
+                raise RuntimeError("a user's closeness with a bug")
+            return float("nan") if answer == "nan" else 7.0
+
+    task = Broken(**vars(TASK))
+    attempts = [Attempt(a, a) for a in ("bad", "nan", "big")]
+    item = Judged(TASK.parse_problem("1+2"), attempts, Verdict([0.0, 0.0, 0.0], label="3"))
+    assert credited(task, item, 0.5) == [0.0, 0.0, 0.5]  # failures are no credit; credit is at most the weight

@@ -14,6 +14,7 @@ import random
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar, Literal
 
 import sympy
@@ -48,6 +49,10 @@ class ArithmeticTask(Task):
     max_text_chars: int = 20_000
     # {problem_reversed} writes each number with at least this many digits, zeros in front (0: as it is).
     pad_operands: int = 0
+    # The warm start teaches answers "plain" or "reversed" written with at least this many digits, zeros in front
+    # (0: as they are): 122 as `2210000` with 7, so every answer has the same length and the model never decides
+    # where a number ends. Answers are read by value, padded or not.
+    pad_answer: int = 0
     # "tagged": <answer>N</answer>; "plain": the completion is the number; "reversed": its digits reversed.
     answer_format: Literal["tagged", "plain", "reversed"] = "tagged"
     # The proposer's topic prompt, in the spirit of SQLM's Table 6.
@@ -74,6 +79,8 @@ class ArithmeticTask(Task):
                              f"{self.max_operations}")
         if not 1 <= self.max_digits <= 30:
             raise ValueError(f"task.options.max_digits must be between 1 and 30, got {self.max_digits}")
+        if not 0 <= self.pad_answer <= 30:
+            raise ValueError(f"task.options.pad_answer must be between 0 (no padding) and 30, got {self.pad_answer}")
         if not 0 <= self.pad_operands <= 30:
             raise ValueError(f"task.options.pad_operands must be between 0 (no padding) and 30, got "
                              f"{self.pad_operands}")
@@ -151,6 +158,23 @@ class ArithmeticTask(Task):
             return read_number(answer, self.max_answer_digits)
         return parse_number(answer, self.max_answer_digits)
 
+    def closeness(self, answer: str | None, label: str) -> float | None:
+        """The share of places, counted from the units, where a whole-number answer has the label's digit, out of
+        the longer of the two (a digit too many costs as one wrong); 0 for an unreadable answer, a fraction, or the
+        wrong sign. The answers are compared by value, so the answer format does not matter.
+
+        >>> task = ArithmeticTask()
+        >>> [task.closeness(answer, "1234") for answer in ("1234", "1034", "234", "91234", "-1234", "1/2", None)]
+        [1.0, 0.75, 0.75, 0.8, 0.0, 0.0, 0.0]
+        """
+        value, truth = self.answer_key(answer), self.answer_key(label)
+        if not isinstance(value, Fraction) or not isinstance(truth, Fraction):
+            return 0.0
+        if value.denominator != 1 or truth.denominator != 1 or (value < 0) != (truth < 0):
+            return 0.0
+        digits, wanted = str(abs(value.numerator))[::-1], str(abs(truth.numerator))[::-1]
+        return sum(a == b for a, b in zip(digits, wanted)) / max(len(digits), len(wanted))
+
     def formal(self, problem: Problem) -> sympy.Expr | None:
         tree = problem.features.get("expression")
         if tree is None and {"left", "op", "right"} <= problem.features.keys():  # recorded before expressions
@@ -160,6 +184,8 @@ class ArithmeticTask(Task):
     def format_answer(self, answer: str) -> str:
         if self.answer_format == "tagged":
             return f"<answer>{answer}</answer>"
+        if self.pad_answer:
+            answer = answer.zfill(self.pad_answer)
         return answer[::-1] if self.answer_format == "reversed" else answer
 
     def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:

@@ -117,6 +117,11 @@ class Task(ABC):
         """A known correct answer where the task has one without sympy (`truth` falls back on it)."""
         return None
 
+    def closeness(self, answer: str | None, label: str) -> float | None:
+        """How near an answer is to the label, from 0 (nothing in common, or unreadable) to 1 (the same answer),
+        for the solver's partial credit (`solver_reward.partial_credit`); None if this task has no such measure."""
+        return None
+
     def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
         """Whether an answer is right, for evaluation: by default, equal in value to the ground truth."""
         key = self.answer_key(answer)
