@@ -108,6 +108,29 @@ def test_majority_diagnostics(answers, diagnostics):
     assert MajorityVerifier().judge(TASK, None, answers).diagnostics == diagnostics
 
 
+@pytest.mark.parametrize(
+    "answers, rewards, label, share",
+    [
+        # 3 of 4 agree (07 is 7): at the minimum share, believed
+        (["7", "07", "7", "8"], [1.0, 1.0, 1.0, 0.0], "7", 0.75),
+        # 2 of 4: below it, no label and nothing for anyone
+        (["7", "7", "8", "9"], [0.0] * 4, None, 0.5),
+        # unparsable answers count in the share: 3 of 5
+        (["7", "7", "7", None, None], [0.0] * 5, None, 0.6),
+    ],
+)
+def test_majority_believes_only_a_large_enough_share(answers, rewards, label, share):
+    verdict = MajorityVerifier(min_share=0.75).judge(TASK, None, answers)
+    assert (verdict.rewards, verdict.label) == (rewards, label)
+    assert verdict.diagnostics["majority_share"] == share  # the share is reported either way
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.5, "0.5", True, float("nan")])
+def test_majority_min_share_must_be_a_share(share):
+    with pytest.raises(ValueError, match="min_share"):
+        MajorityVerifier(min_share=share)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # sympy
 

@@ -29,11 +29,23 @@ class MajorityVerifier(Verifier):
     [1.0, 1.0, 0.0, 0.0]
     >>> judge(["8", "7", "7", "8"]).label, judge(["8", "7", "7", "8"], ties="no_label").label
     ('8', None)
+    >>> judge(["8", "7", "7", "9"], min_share=0.75).rewards  # 2 of 4 agree: not enough to believe
+    [0.0, 0.0, 0.0, 0.0]
     """
 
     ties: Literal["first", "no_label"] = "first"
+    # The least share of the answers that must agree before their answer is believed (R-Zero keeps questions on
+    # which the vote is neither unanimous nor split; the self-improving transformers keep only confident labels).
+    # Below it there is no label and every answer gets 0: the group teaches the solver nothing, and the proposer
+    # is paid as for a problem nobody solved. 0: any plurality is believed.
+    min_share: float = 0.0
 
     name: ClassVar[str] = "majority"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_share, bool) or not isinstance(self.min_share, (int, float)) or \
+                not 0 <= self.min_share <= 1:
+            raise ValueError(f"verifier.options.min_share must be a share between 0 and 1, got {self.min_share!r}")
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
         keys = answer_keys(task, answers)
@@ -48,5 +60,7 @@ class MajorityVerifier(Verifier):
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         winner = leaders[0]
         diagnostics["majority_share"] = top / len(answers)
+        if diagnostics["majority_share"] < self.min_share:
+            return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         label = next(answer for answer, key in zip(answers, keys) if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
