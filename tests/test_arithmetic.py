@@ -621,3 +621,19 @@ def test_closeness_counts_the_label_digits_in_their_places():
 def test_parse_problem_rejects_look_alike_digits(text):
     # digits from other scripts are not ASCII digits: no problem is read from them
     assert ArithmeticTask().parse_problem(text) is None
+
+
+@pytest.mark.parametrize(
+    "problem, answer, plausible",
+    [
+        ("123+456", "579", True), ("999+1", "1000", True), ("123+456", "57", False), ("123+456", "57900", False),
+        ("5+4", "9", True), ("0+0", "0", True), ("123+456", "-579", False), ("123+456", "579/2", False),
+        ("12*34", "408", True), ("99*99", "9801", True), ("10*10", "100", True), ("12*34", "40", False),
+        ("0*345", "0", True), ("0*345", "345", False),
+        # what it cannot tell from the form passes: other operations, and answers it cannot read
+        ("123-456", "-333", True), ("12/5", "2.4", True), ("1+2*3", "7", True), ("123+456", "five", True),
+    ],
+)
+def test_plausible_answers_by_digit_counts(problem, answer, plausible):
+    task = ArithmeticTask(ops="+-*/", max_operations=2)
+    assert task.plausible(task.parse_problem(problem), answer) is plausible

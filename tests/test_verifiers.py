@@ -612,3 +612,34 @@ def test_packages_resolve_to_this_project(module_name):
     module = importlib.import_module(module_name)
     assert Path(module.__file__).resolve().is_relative_to(ROOT), module.__file__
     assert Path(module.__file__).resolve().parent == ROOT / module_name
+
+
+def test_majority_lets_only_plausible_answers_vote():
+    # 123+456 has 3 or 4 digits: the confident 2-digit answer may not outvote the right one
+    problem = TASK.parse_problem("123+456")
+    answers = ["57", "57", "57", "579", "579", "5790", None, "-579"]
+    plain = MajorityVerifier().judge(TASK, problem, answers)
+    assert plain.label == "57"
+    filtered = MajorityVerifier(plausible_only=True).judge(TASK, problem, answers)
+    assert filtered.label == "579"
+    assert filtered.rewards == [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    assert filtered.diagnostics["majority_share"] == 2 / 8  # the others count in the denominator
+    # with a minimum share on top, two plausible votes in eight are not enough
+    assert MajorityVerifier(plausible_only=True, min_share=0.5).judge(TASK, problem, answers).label is None
+
+
+def test_majority_survives_a_task_whose_plausibility_check_fails():
+    class Broken(type(TASK)):
+        def plausible(self, problem, answer):
+            if answer == "13":
+                raise RuntimeError("a user's check with a bug")
+            return True
+
+    verdict = MajorityVerifier(plausible_only=True).judge(Broken(**vars(TASK)), TASK.parse_problem("6+7"),
+                                                          ["13", "13", "12"])
+    assert (verdict.label, verdict.rewards) == ("12", [0.0, 0.0, 1.0])  # an unreadable check is no vote
+
+
+def test_majority_plausible_only_must_be_a_boolean():
+    with pytest.raises(ValueError, match="plausible_only"):
+        MajorityVerifier(plausible_only="yes")

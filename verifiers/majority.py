@@ -39,16 +39,24 @@ class MajorityVerifier(Verifier):
     # Below it there is no label and every answer gets 0: the group teaches the solver nothing, and the proposer
     # is paid as for a problem nobody solved. 0: any plurality is believed.
     min_share: float = 0.0
+    # Only answers of a plausible form vote (`Task.plausible`: a sum of two 3-digit numbers has 3 or 4 digits, as
+    # the self-improving transformers' length filter); the others get 0 and count in the share's denominator.
+    plausible_only: bool = False
 
     name: ClassVar[str] = "majority"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.plausible_only, bool):
+            raise ValueError(f"verifier.options.plausible_only must be true or false, got {self.plausible_only!r}")
         if isinstance(self.min_share, bool) or not isinstance(self.min_share, (int, float)) or \
                 not 0 <= self.min_share <= 1:
             raise ValueError(f"verifier.options.min_share must be a share between 0 and 1, got {self.min_share!r}")
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
         keys = answer_keys(task, answers)
+        if self.plausible_only and problem is not None:
+            keys = [key if key is None or _plausible(task, problem, answer) else None
+                    for key, answer in zip(keys, answers)]
         counts = Counter(key for key in keys if key is not None)
         diagnostics = {"parsed": sum(counts.values()), "distinct": len(counts), "tie": False, "majority_share": 0.0}
         if not counts:
@@ -64,3 +72,11 @@ class MajorityVerifier(Verifier):
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         label = next(answer for answer, key in zip(answers, keys) if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
+
+
+def _plausible(task: Task, problem: Problem, answer: str | None) -> bool:
+    """`task.plausible`, read as False if it raises on a strange answer (a user's task may)."""
+    try:
+        return bool(task.plausible(problem, answer))
+    except Exception:  # noqa: BLE001 - untrusted output: an answer the check cannot read does not vote
+        return False

@@ -175,6 +175,35 @@ class ArithmeticTask(Task):
         digits, wanted = str(abs(value.numerator))[::-1], str(abs(truth.numerator))[::-1]
         return sum(a == b for a, b in zip(digits, wanted)) / max(len(digits), len(wanted))
 
+    def plausible(self, problem: Problem, answer: str | None) -> bool:
+        """For a sum or a product of two whole numbers, by the operands' digit counts alone: a sum has as many
+        digits as the longer operand or one more, a product the two counts' total or one less, and neither is
+        negative. Any answer to anything else, and any unreadable answer, passes (it is judged elsewhere).
+
+        >>> task = ArithmeticTask()
+        >>> [task.plausible(task.parse_problem("123+456"), answer) for answer in ("579", "1579", "57", "-579")]
+        [True, True, False, False]
+        >>> [task.plausible(task.parse_problem("12*34"), answer) for answer in ("408", "4080", "40800")]
+        [True, True, False]
+        """
+        features = problem.features
+        value = self.answer_key(answer)
+        if not isinstance(value, Fraction) or features.get("op") not in ("+", "*") or "left" not in features:
+            return True
+        left, right, op = abs(int(features["left"])), abs(int(features["right"])), features["op"]
+        if value.denominator != 1 or (value < 0 and (features["left"] < 0) == (features["right"] < 0)):
+            return False
+        digits = len(str(abs(value.numerator)))
+        if op == "+":
+            if (features["left"] < 0) != (features["right"] < 0):
+                return True  # a difference in disguise: any length
+            longest = max(len(str(left)), len(str(right)))
+            return longest <= digits <= longest + 1
+        if left == 0 or right == 0:
+            return value == 0
+        total = len(str(left)) + len(str(right))
+        return total - 1 <= digits <= total
+
     def formal(self, problem: Problem) -> sympy.Expr | None:
         tree = problem.features.get("expression")
         if tree is None and {"left", "op", "right"} <= problem.features.keys():  # recorded before expressions

@@ -122,6 +122,12 @@ class Task(ABC):
         for the solver's partial credit (`solver_reward.partial_credit`); None if this task has no such measure."""
         return None
 
+    def plausible(self, problem: Problem, answer: str | None) -> bool:
+        """Whether an answer could be right, told from its form alone, without solving the problem (a sum of two
+        3-digit numbers has 3 or 4 digits): the self-improving transformers' length filter, for label-free
+        verifiers. True wherever the task cannot tell."""
+        return True
+
     def is_correct(self, problem: Problem, answer: str | None, truth: str | None) -> bool:
         """Whether an answer is right, for evaluation: by default, equal in value to the ground truth."""
         key = self.answer_key(answer)
