@@ -170,6 +170,43 @@ def test_each_step_samples_once_and_both_roles_learn_from_those_samples(tiny_ove
             assert [s for group in proposer_groups for s in group.samples] == written
 
 
+def test_partial_credit_reaches_the_solver_and_not_the_records(tiny_overrides, monkeypatch):
+    # with solver_reward.partial_credit, every solver group the trainer gets carries the credited rewards of the
+    # very answers judged (judging.credited), while the verdicts, which the records and the proposer read, do not
+    import selfplay.loop
+    from selfplay.components import make_task
+    from selfplay.judging import credited
+    from selfplay.trainer import RoleTrainer
+
+    judged_items, solver_phases = [], []
+    judge, train_phase = selfplay.loop.judge, RoleTrainer.train_phase
+
+    def judging(verifier, task, problems, groups):
+        judged = judge(verifier, task, problems, groups)
+        judged_items.extend(judged)
+        return judged
+
+    def training(self, groups, step=0):
+        if self.role == "solver":
+            solver_phases.append(groups)
+        return train_phase(self, groups, step)
+
+    monkeypatch.setattr(selfplay.loop, "judge", judging)
+    monkeypatch.setattr(RoleTrainer, "train_phase", training)
+    config, run_dir, _ = run([*tiny_overrides, "solver_reward.partial_credit=0.5"])
+    task = make_task(config.task)
+    by_sample = {id(item.attempts[0].sample): item for item in judged_items}
+    checked = 0
+    for groups in solver_phases:
+        for group in groups:
+            item = by_sample[id(group.samples[0])]
+            if any(reward is not None for reward in group.rewards):  # not a copy drawn again to fill the phase
+                assert group.rewards == credited(task, item, 0.5)
+                checked += 1
+    assert checked >= 4
+    assert all(reward in (0.0, 1.0, None) for item in judged_items for reward in item.verdict.rewards)
+
+
 @pytest.fixture
 def fixed_start(tmp_path) -> list[str]:
     """A tiny model saved on disk and no warm start: every run starts from these weights whatever its seed, so
