@@ -207,7 +207,7 @@ class SolverRewardConfig:
     # label (arithmetic: the share of the label's digits it has in their places; `Task.closeness`), so a group
     # whose answers are all wrong still shows which came nearer, and a problem past the solver's reach still
     # teaches it. 0 turns it off. It changes only the solver's training reward: the verifier's rewards, which the
-    # proposer's reward (unless `proposer_reward.partial_credit`), the metrics and the records see, stay as judged.
+    # proposer's reward, the metrics and the records see, stay as judged.
     partial_credit: float = 0.0
 
 

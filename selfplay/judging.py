@@ -269,6 +269,7 @@ def credited(task: Task, item: Judged, partial_credit: float) -> list[float | No
     label = item.verdict.label
     if not partial_credit or label is None:
         return rewards
+
     def closeness(answer: str | None) -> float:
         value = task.closeness(answer, label)
         return min(1.0, max(0.0, float(value))) if value is not None and math.isfinite(value) else 0.0
