@@ -18,6 +18,9 @@ then median, min and max over the seeds; then the claims the README makes, check
   bucket loses more than 5;
 - with `none`, the solver's weights end exactly where the warm start left them;
 - with `majority`, the change per bucket is reported, whatever it is;
+- `climb_majority` (configs/climb_majority.yaml, issue #18 item 3) and `climb_majority_one_model` (the same
+  without its committee of other models): label-free, reported per seed against the issue's bar (no bucket loses more than 5 points, one gains at least 10), with the vote's precision per bucket
+  over the run and its calibration (is the most common answer right more often when more answers agree?).
 - `climb` (configs/climb.yaml, issue #18): 3-digit sums from at most 10% to at least 50%, and 4-digit sums up by at
   least 5 points; `climb_rlvr_1-4` and `climb_rlvr_1-3` are the same budget on uniformly drawn problems, reported.
 
@@ -48,9 +51,17 @@ CONFIGS = {
     # digit sums
     "climb_rlvr_1-4": ["configs/climb.yaml", "method.name=rlvr", "method.max_difficulty=4"],
     "climb_rlvr_1-3": ["configs/climb.yaml", "method.name=rlvr", "method.max_difficulty=3"],
+    # label-free: majority vote with the anchors' filters, on the climb's representation (issue #18, item 3)
+    "climb_majority": ["configs/climb_majority.yaml"],
+    # the same without the committee, with the filters that did best on one model: at least 6 of 8 answers agree,
+    # the proposer paid for 5-7 of 8 (6-7 with that share), the solver held nearer its warm start (KL 0.2)
+    "climb_majority_one_model": ["configs/climb_majority.yaml", "verifier.options.committee=0",
+                                 "verifier.options.min_share=0.75", "proposer_reward.options.low=4",
+                                 "proposer_reward.options.high=8", "solver.beta=0.2"],
 }
 ROOT = Path(__file__).resolve().parent.parent
 MAX_START_SPREAD, MIN_GAIN, MAX_LOSS = 10.0, 20.0, 5.0  # points
+LABEL_FREE_GAIN, LABEL_FREE_LOSS = 10.0, 5.0  # points: issue #18's bar for label-free runs, reported per seed
 CLIMB_START, CLIMB_END, CLIMB_NEXT_GAIN = 10.0, 50.0, 5.0  # points: 3d from at most, to at least; 4d gains
 
 
@@ -87,6 +98,8 @@ def run_one(args: list[str]) -> dict:
         "accuracy_full_width_start": summary["evaluation"]["start"].get("accuracy_full_width"),
         "accuracy_full_width_end": summary["evaluation"]["end"].get("accuracy_full_width"),
         "solver_weights_moved": weights_moved(Path(solver["cache"]), run_dir.path, config.model.shared),
+        "verifier_by_bucket": summary["verifier_by_bucket"],
+        "vote_calibration": summary["vote_calibration"],
     }
 
 
@@ -171,6 +184,8 @@ def report(results: list[dict]) -> list[str]:
                 f"{b} {median_range([r['accuracy_full_width_start'][b] for r in full])} -> "
                 f"{median_range([r['accuracy_full_width_end'][b] for r in full])}"
                 for b in full[0]["accuracy_full_width_end"] if b != "1d"))
+        if name.endswith("majority"):
+            label_free(runs, buckets)
         if name == "none":
             failures += [f"none seed {r['seed']} ({r['kernels']}): solver weights moved by "
                          f"{r['solver_weights_moved']:.3g}" for r in runs if r["solver_weights_moved"] != 0]
@@ -185,6 +200,45 @@ def report(results: list[dict]) -> list[str]:
     missed = [f"warm start missed its target: {r['name']} seed {r['seed']} ({r['kernels']})" for r in results
               if r["warm_start"]["target_met"] is False]
     return failures + missed
+
+
+def label_free(runs: list[dict], buckets: list[str]) -> None:
+    """What a majority-vote run needs besides its accuracy: issue #18's bar per seed (no bucket loses more than
+    5 points, one gains at least 10), the vote's precision against the truth per bucket over the run (median over
+    seeds), and the vote's calibration: how often the most common answer is right, by how many answers agree."""
+    for r in runs:
+        changes = {b: 100 * (r["accuracy_end"][b] - r["accuracy_start"][b]) for b in buckets}
+        met = min(changes.values()) >= -LABEL_FREE_LOSS and max(changes.values()) >= LABEL_FREE_GAIN
+        print(f"{'bar':>13}: seed {r['seed']} ({r['kernels']}) {'met' if met else 'not met'}: worst "
+              f"{min(changes, key=changes.get)} {min(changes.values()):+.1f}, best {max(changes, key=changes.get)} "
+              f"{max(changes.values()):+.1f} points (no loss over {LABEL_FREE_LOSS:.0f}, a gain of "
+              f"{LABEL_FREE_GAIN:.0f} wanted)")
+    if not all(r.get("verifier_by_bucket") for r in runs):
+        return
+    print("vote precision (label = truth) on the solver's training problems, %, median over seeds [range]:")
+    levels = sorted({b for r in runs for span in r["verifier_by_bucket"] for b in span["buckets"]},
+                    key=lambda b: int(b.rstrip("d")))
+    print(f"{'steps':>13}" + "".join(f"{b:>20}" for b in levels))
+    for index, span in enumerate(runs[0]["verifier_by_bucket"]):
+        cells = []
+        for b in levels:
+            values = [cell["precision"] for r in runs if index < len(r["verifier_by_bucket"])
+                      for cell in [r["verifier_by_bucket"][index]["buckets"].get(b)]
+                      if cell and cell["precision"] is not None]
+            cells.append(f"{median_range(values):>20}" if values else f"{'-':>20}")
+        print(f"{span['first_step']:>6}-{span['last_step']:<6}" + "".join(cells))
+    print("calibration over the first span, all seeds pooled: problems, and % whose most common answer is right,")
+    print("by how many of the answers agree:")
+    pooled: dict[str, dict[int, list[float]]] = {}
+    for r in runs:
+        for bucket, cells in r["vote_calibration"]["first_span"].items():
+            for agreeing, cell in cells.items():
+                counts = pooled.setdefault(bucket, {}).setdefault(int(agreeing), [0, 0.0])
+                counts[0] += cell["problems"]
+                counts[1] += cell["problems"] * cell["majority_right"]
+    for bucket, cells in sorted(pooled.items(), key=lambda item: int(item[0].rstrip("d"))):
+        print(f"{bucket:>13}: " + "  ".join(f"{agreeing} agree: {n:>4} {100 * right / n:5.1f}"
+                                              for agreeing, (n, right) in sorted(cells.items())))
 
 
 def main() -> None:

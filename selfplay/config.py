@@ -634,7 +634,10 @@ def check(config: SelfPlayConfig) -> None:
     if config.solver_reward.partial_credit and task.closeness("0", "0") is None:
         raise ConfigError(f"solver_reward.partial_credit needs a task that can say how near a wrong answer is "
                           f"(Task.closeness), and {config.task.name!r} cannot; set it to 0")
-    make_verifier(config.verifier)
+    verifier = make_verifier(config.verifier)
+    if getattr(verifier, "committee", 0) and (not config.model.warm_start.steps or config.model.lora.enabled):
+        raise ConfigError("verifier.options.committee needs separately trained models: a warm start "
+                          "(model.warm_start.steps > 0) and no LoRA")
     make_proposer_reward(config.proposer_reward)
 
 

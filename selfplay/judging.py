@@ -274,6 +274,7 @@ def credited(task: Task, item: Judged, partial_credit: float) -> list[float | No
         value = task.closeness(answer, label)
         return min(1.0, max(0.0, float(value))) if value is not None and math.isfinite(value) else 0.0
 
-    return [reward if reward is None or reward >= 1 else
-            max(reward, partial_credit * (guarded(closeness, attempt.answer) or 0.0))
-            for reward, attempt in zip(rewards, item.attempts)]
+    answers = [attempt.answer for attempt in item.attempts]
+    near = {answer: guarded(closeness, answer) or 0.0 for answer in set(answers)}  # each distinct answer once
+    return [reward if reward is None or reward >= 1 else max(reward, partial_credit * near[answer])
+            for reward, answer in zip(rewards, answers)]

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from transformers import set_seed
 
-from agents import LanguageModel
+from agents import LanguageModel, Sampling
 from selfplay.config import SelfPlayConfig
 from selfplay.distributed import is_main, wait_for_everyone
 from selfplay.resume import save_checkpoint
 from selfplay.rundir import RunDir
 from selfplay.tasks.base import Task
 from selfplay.warmstart import warm_start
+from verifiers.base import Verifier
 
 if TYPE_CHECKING:
     from selfplay.trainer import RoleTrainer
@@ -41,8 +42,7 @@ def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
                                           settings.chat_template, settings.dtype, settings.tiny)
     if not warm_config.steps:
         return proposer_model, solver_model, {"steps": 0}
-    fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
-                   "chat": solver_model.use_chat_template}  # examples are formatted differently with a template
+    fingerprint = warm_fingerprint(config, solver_model)
     if settings.shared:
         model, warm = warm_start(proposer_model, task, warm_config, ("proposer", "solver"), config.run.seed,
                                  fingerprint, hint)
@@ -68,8 +68,7 @@ def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
     base = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype, settings.tiny)
     warm: dict[str, Any] = {"steps": 0}
     if settings.warm_start.steps:
-        fingerprint = {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
-                       "chat": base.use_chat_template}
+        fingerprint = warm_fingerprint(config, base)
         base, warm = warm_start(base, task, settings.warm_start, ("proposer", "solver"), config.run.seed,
                                 fingerprint, hint)
     lora = settings.lora
@@ -82,6 +81,44 @@ def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
         base.model.add_adapter(name, adapter)
     views = [base.with_adapter(name) for name in names]
     return views[0], views[-1], warm
+
+
+# Committee members are warm-started under the run's seed plus multiples of this (the solver's own is seed + 1).
+COMMITTEE_SEED_STRIDE = 1000
+COMMITTEE_FILE = "committee.json"
+
+
+def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, sampling: Sampling,
+                   ) -> None:
+    """A verifier that checks its labels against separately trained models (majority's `committee`, the
+    self-improving transformers' vote across separately seeded models) gets them here: the solver's model, each
+    warm-started as the solver is but under its own seed (cached like the solver's own warm start), answering
+    with the solver's sampling settings at temperature 0. Their warm-start records go to RUN_DIR/committee.json."""
+    count = getattr(verifier, "committee", 0)
+    if not count:
+        return
+    settings = config.model  # a warm start and no LoRA: checked with the config (config.py)
+    members, records = [], []
+    for index in range(1, count + 1):
+        seed = config.run.seed + 1 + COMMITTEE_SEED_STRIDE * index
+        set_seed(seed)
+        model = LanguageModel.load(settings.solver_name_or_path or settings.name_or_path, settings.chat_template,
+                                   settings.dtype, settings.tiny)
+        fingerprint = {**warm_fingerprint(config, model), "solver_model": settings.solver_name_or_path}
+        model, record = warm_start(model, task, settings.warm_start, ("solver",), seed, fingerprint)
+        model.generation_batch = settings.generation_batch
+        members.append(model)
+        records.append(record)
+    verifier.seat(members, sampling.at(0))
+    if is_main():
+        run_dir.write_json(COMMITTEE_FILE, records)
+
+
+def warm_fingerprint(config: SelfPlayConfig, model: LanguageModel) -> dict[str, Any]:
+    """What, besides the warm-start settings, shapes a warm-started model (part of its cache key)."""
+    settings = config.model
+    return {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+            "chat": model.use_chat_template}  # examples are formatted differently with a template
 
 
 def set_generation_batch(config: SelfPlayConfig, *models: LanguageModel | None) -> None:

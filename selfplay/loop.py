@@ -25,7 +25,8 @@ from selfplay.config import SelfPlayConfig, dump_config, one_model
 from selfplay.distributed import gather, my_share, processes
 from selfplay.errors import ConfigError
 from selfplay.judging import judge, score_proposals, solver_groups
-from selfplay.loading import anchor_on_disk, load_agents, sampling_through, set_generation_batch
+from selfplay.loading import (anchor_on_disk, load_agents, sampling_through, seat_committee,
+                              set_generation_batch)
 from selfplay.methods import METHODS
 from selfplay.names import resolve
 from selfplay.metrics import proposer_metrics, records
@@ -64,6 +65,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     # Every TRL config is built before the trainers: building one resets accelerate's state, which a trainer uses.
     proposer_sampling = Sampling.of(config.grpo_config("proposer", "unused"))
     session = Session(config, run_dir, solver_model, task, verifier, started)
+    seat_committee(config, run_dir, task, verifier, session.solver.sampling)  # if the verifier has one
     proposer_trainer, solver_trainer = role_trainers(config, run_dir, proposer_model, solver_model)
     proposer = Proposer(sampling_through(proposer_model, proposer_trainer), task, proposer_sampling)
     solver = Solver(sampling_through(solver_model, solver_trainer), task, session.solver.sampling)

@@ -32,7 +32,8 @@ from selfplay.config import SelfPlayConfig
 from selfplay.distributed import gather, my_share
 from selfplay.errors import ConfigError
 from selfplay.judging import judge_problems, solver_groups
-from selfplay.loading import anchor_on_disk, load_agents, sampling_through, set_generation_batch
+from selfplay.loading import (anchor_on_disk, load_agents, sampling_through, seat_committee,
+                              set_generation_batch)
 from selfplay.metrics import records
 from selfplay.replay import draw
 from selfplay.rundir import RunDir
@@ -73,6 +74,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
     set_generation_batch(config, solver_model)
     session = Session(config, run_dir, solver_model, task, verifier, started)
+    seat_committee(config, run_dir, task, verifier, session.solver.sampling)  # if the verifier has one
     solver = session.solver
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     attempts = solver_args.num_generations

@@ -81,8 +81,11 @@ def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
         metrics["solver/accuracy"] = sum(correct) / len(correct)
         labelled = [(j, t) for j, t in checked if j.verdict.label is not None]
         if labelled:
-            metrics["verifier/precision"] = mean(
-                float(task.answer_key(j.verdict.label) == task.answer_key(t)) for j, t in labelled)
+            right = [(task.difficulty(j.problem), task.answer_key(j.verdict.label) == task.answer_key(t))
+                     for j, t in labelled]
+            metrics["verifier/precision"] = mean(float(ok) for _, ok in right)
+            for level in sorted({level for level, _ in right}):  # per difficulty: where the vote can be trusted
+                metrics[f"verifier/precision/{level}"] = mean(float(ok) for d, ok in right if d == level)
         metrics["verifier/label_rate"] = len(labelled) / len(checked)
     return metrics
 
@@ -176,3 +179,33 @@ def precision_by_bucket(task: Task, rows: list[dict[str, Any]], spans: list[dict
             }
         table.append({"first_step": span["first_step"], "last_step": span["last_step"], "buckets": cells})
     return table
+
+
+def vote_calibration(task: Task, rows: list[dict[str, Any]], last_step: int | None = None
+                     ) -> dict[str, dict[str, dict[str, float]]]:
+    """Does agreement mean correctness? Per difficulty bucket and per size of the largest group of answers that
+    agree (by value, out of the answers drawn), how many problems had it and the share whose most common answer
+    equals the truth, from the solver's problem records up to `last_step` (None: all). A label-free verifier
+    can only be trusted where the share rises with the agreement; where confident answers are wrong as often as
+    split ones, no filter on agreement makes its labels clean.
+
+    >>> from selfplay.tasks import ArithmeticTask
+    >>> rows = [{"role": "solver", "step": 1, "difficulty": 2, "truth": "12", "extracted": e}
+    ...         for e in (["12", "12", "13"], ["11", "11", "11"], ["12", "012", "13"], ["14", None, None])]
+    >>> table = vote_calibration(ArithmeticTask(), rows)["2d"]
+    >>> table["2"], table["3"]  # two agreeing answers were right both times; the unanimous one was wrong
+    ({'problems': 2, 'majority_right': 1.0}, {'problems': 1, 'majority_right': 0.0})
+    """
+    table: dict[str, dict[int, list[bool]]] = {}
+    for row in rows:
+        if row["role"] != "solver" or row["truth"] is None or (last_step is not None and row["step"] > last_step):
+            continue
+        counts = Counter(key for key in (task.answer_key(answer) for answer in row["extracted"]) if key is not None)
+        if not counts:
+            continue
+        (winner, agreeing), = counts.most_common(1)
+        cells = table.setdefault(f"{row['difficulty']}d", {})
+        cells.setdefault(agreeing, []).append(winner == task.answer_key(row["truth"]))
+    return {bucket: {str(agreeing): {"problems": len(right), "majority_right": sum(right) / len(right)}
+                     for agreeing, right in sorted(cells.items())}
+            for bucket, cells in sorted(table.items(), key=lambda item: int(item[0].rstrip("d")))}

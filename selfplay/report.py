@@ -30,7 +30,7 @@ PLOTS: list[tuple[str, str]] = [
     ("accuracy", "Solver: held-out accuracy per difficulty bucket"),
     ("solve_rates", "Solve rates of the problems the solver answered"),
     ("diversity", "Diversity of proposed problems"),
-    ("verifier", "Verifier precision against the ground truth, and solver accuracy on its problems"),
+    ("verifier", "Verifier precision against the ground truth (overall and per difficulty), and solver accuracy"),
 ]
 
 
@@ -209,19 +209,25 @@ def _diversity(figure: Figure, steps, metrics) -> None:
 
 
 def _verifier(figure: Figure, steps, metrics) -> None:
+    levels = sorted({int(key.rsplit("/", 1)[1]) for m in steps for key in m
+                     if key.startswith("verifier/precision/")})
     _shares(figure, steps, [("verifier/precision", "verifier precision (label = truth)"),
                             ("solver/accuracy", "solver accuracy (ground truth)"),
-                            ("solver/reward_mean", "solver reward (verifier)")], "no ground truth for this task")
+                            ("solver/reward_mean", "solver reward (verifier)"),
+                            *((f"verifier/precision/{level}", f"precision, difficulty {level}") for level in levels)],
+            "no ground truth for this task", dotted=len(levels) > 0)
 
 
-def _shares(figure: Figure, steps, lines: list[tuple[str, str]], missing: str) -> None:
-    """Smoothed per-step metrics that lie in [0, 1], one line each; `missing` where none was recorded."""
+def _shares(figure: Figure, steps, lines: list[tuple[str, str]], missing: str, dotted: bool = False) -> None:
+    """Smoothed per-step metrics that lie in [0, 1], one line each; `missing` where none was recorded. With
+    `dotted`, lines after the first three are drawn dotted (a breakdown of the first)."""
     axes = figure.add_subplot(1, 1, 1)
     drawn = False
-    for key, label in lines:
+    for index, (key, label) in enumerate(lines):
         x, y = series(steps, key)
         if y:
-            axes.plot(x, smooth(y, smoothing_window(steps)), label=label)
+            style = ":" if dotted and index >= 3 else "-"
+            axes.plot(x, smooth(y, smoothing_window(steps)), style, label=label)
             drawn = True
     if not drawn:
         return empty_axes(axes, missing)

@@ -15,7 +15,7 @@ from selfplay.distributed import gather, is_main, process_index, sharded
 from selfplay.errors import ConfigError
 from selfplay.evaluation import evaluate, load_eval_set
 from selfplay.instruments import instrument_metrics
-from selfplay.metrics import curriculum, eval_metrics, precision_by_bucket, solver_metrics
+from selfplay.metrics import curriculum, eval_metrics, precision_by_bucket, solver_metrics, vote_calibration
 from selfplay.replay import Replay
 from selfplay.resume import (capture_state, checkpoint_models, latest_state, load_weights, random_state,
                              restore_state, save_checkpoint)
@@ -138,6 +138,9 @@ class Session:
             "evaluation": {"start": self.evaluations[0], "end": self.evaluations[steps], "history": self.evaluations},
             "curriculum": spans,
             "verifier_by_bucket": precision_by_bucket(self.task, solver_rows, spans),
+            # agreement against correctness over the first span (the warm start's calibration) and the whole run
+            "vote_calibration": {"first_span": vote_calibration(self.task, solver_rows, spans[0]["last_step"])
+                                 if spans else {}, "run": vote_calibration(self.task, solver_rows)},
             "final_metrics": self.last,
         }
         self.run_dir.write_json("summary.json", summary)

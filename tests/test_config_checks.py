@@ -144,6 +144,10 @@ BAD_CONFIGS = [
     (["solver_reward.partial_credit=1.5"], "solver_reward.partial_credit"),
     (["solver_reward.partial_credit=-0.1"], "solver_reward.partial_credit"),
     (["task.name=coding", "verifier.name=code", "solver_reward.partial_credit=0.5"], "solver_reward.partial_credit"),
+    # majority's committee: a size, and separately warm-started models to fill it
+    (["verifier.name=majority", "verifier.options.committee=9"], "verifier.options.committee"),
+    (["verifier.name=majority", "verifier.options.committee=1", "model.warm_start.steps=0"],
+     "verifier.options.committee"),
     # the methods without a proposer, and task options
     (["method.problems=10000000"], "method.problems"),
     (["method.min_difficulty=0"], "method.min_difficulty"),

@@ -98,6 +98,11 @@ def test_shared_weights_run_writes_metrics_and_records(tiny_overrides):
     assert len(scored) > 0 and all(len(r["answers"]) == 4 and r["proposer_reward"] is not None for r in scored)
     assert (run_dir.checkpoint_dir(4) / "model" / "config.json").is_file()
     assert summary["steps"] == 4 and summary["peak_memory_mb"] > 0
+    # the vote's calibration counts every solver problem that had a readable answer, once
+    calibration = summary["vote_calibration"]["run"]
+    counted = sum(cell["problems"] for cells in calibration.values() for cell in cells.values())
+    readable = len(by_role["solver"].filter(lambda r: any(a is not None for a in r["extracted"])))
+    assert counted == readable > 0
 
 
 def test_each_step_samples_once_and_both_roles_learn_from_those_samples(tiny_overrides, monkeypatch):
@@ -292,6 +297,27 @@ def test_custom_verifier_by_import_path_is_used_in_training(tiny_overrides, tmp_
         for extracted, reward in zip(row["extracted"], row["rewards"]):
             even = extracted is not None and extracted.lstrip("-").isdigit() and int(extracted) % 2 == 0
             assert reward == (0.5 if even else 0.0)
+
+
+def test_majority_committee_is_warm_started_under_its_own_seeds_and_judges(tiny_overrides, monkeypatch):
+    from verifiers.majority import MajorityVerifier
+
+    asked = []
+    ask = MajorityVerifier._committee_keys
+    monkeypatch.setattr(MajorityVerifier, "_committee_keys",
+                        lambda self, task, problems: asked.append(len(problems)) or ask(self, task, problems))
+    # rlvr draws its problems from the task (a short warm start writes few valid ones); the member trains its
+    # own warm start, as long as the solver's
+    config, run_dir, _ = run([*tiny_overrides, "method.name=rlvr", "verifier.name=majority",
+                              "verifier.options.committee=1", "schedule.steps=2", "model.warm_start.steps=20",
+                              "model.warm_start.proposer_steps=20"])
+    (member,) = json.loads((run_dir.path / "committee.json").read_text())
+    solver = json.loads((run_dir.path / "warm_start.json").read_text())  # shared weights: one record
+    assert member["seed"] == config.run.seed + 1001 and member["roles"] == ["solver"] and member["steps_used"] > 0
+    assert member["cache"] != solver["cache"]
+    assert not same(weights(Path(member["cache"])), weights(Path(solver["cache"])))
+    solver_rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "solver")
+    assert 0 < len(solver_rows) <= sum(asked)  # the member answered every problem the verifier judged
 
 
 @pytest.mark.parametrize("verifier", ["majority", "none"])

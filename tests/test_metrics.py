@@ -61,6 +61,18 @@ def test_verifier_invalid_and_timeout_rates(statuses, invalid_rate, timeout_rate
     assert metrics["verifier/timeout_rate"] == timeout_rate
 
 
+def test_verifier_precision_is_also_kept_per_difficulty():
+    # 1-digit: the one label is right; 2-digit: one of two labels is right; unlabelled groups count nowhere
+    phase = [judged("2+2", ["4", "4"], [1, 1], "4", truth="4"),
+             judged("15+17", ["31", "31"], [1, 1], "31", truth="32"),
+             judged("31+40", ["71", "70"], [1, 0], "71", truth="71"),
+             judged("52+40", ["91", "92"], [0, 0], None, truth="92")]
+    metrics = solver_metrics(TASK, phase)
+    assert metrics["verifier/precision"] == pytest.approx(2 / 3)
+    assert metrics["verifier/precision/1"] == 1.0 and metrics["verifier/precision/2"] == 0.5
+    assert not any(key.startswith("verifier/precision/") for key in solver_metrics(TASK, phase[:0] + phase[3:]))
+
+
 def test_solver_metrics_without_ground_truth_leave_accuracy_out():
     metrics = solver_metrics(TASK, [replace(item, truth=None) for item in PHASE])
     assert "solver/accuracy" not in metrics and "verifier/precision" not in metrics

@@ -643,3 +643,59 @@ def test_majority_survives_a_task_whose_plausibility_check_fails():
 def test_majority_plausible_only_must_be_a_boolean():
     with pytest.raises(ValueError, match="plausible_only"):
         MajorityVerifier(plausible_only="yes")
+
+
+class Member:
+    """A committee member that answers from a table (a stand-in for a separately trained model)."""
+
+    def __init__(self, answers: dict[str, str]):
+        self.answers, self.calls = answers, 0
+
+    def generate(self, prompts, num_samples, sampling):
+        self.calls += 1
+        assert num_samples == 1 and sampling == "greedy"
+        return [[self.answers.get(prompt, "garbage")] for prompt in prompts]
+
+
+def seated(members, **options) -> MajorityVerifier:
+    verifier = MajorityVerifier(committee=len(members), **options)
+    verifier.seat(members, "greedy")
+    return verifier
+
+
+def test_majority_committee_keeps_a_label_only_where_the_other_models_give_it_too():
+    six, seven = TASK.parse_problem("3+3"), TASK.parse_problem("3+4")
+    prompt = TASK.solver_prompt
+    right, wrong = Member({prompt(six): "6", prompt(seven): "7"}), Member({prompt(six): "6", prompt(seven): "8"})
+    answers = ["6", "6", "5"]
+    groups = [(six, answers), (seven, ["7", "7", "7"])]
+    # both members agree on 3+3; on 3+4 one of them says 8, so the solver's confident 7 is not believed
+    both = seated([right, wrong]).judge_batch(TASK, groups)
+    assert [v.label for v in both] == ["6", None] and both[1].rewards == [0.0, 0.0, 0.0]
+    assert [v.diagnostics["committee_agreed"] for v in both] == [2, 1]
+    assert right.calls == 1  # the whole batch in one generate call per member
+    # one agreeing member in two is enough with committee_agree=1
+    assert [v.label for v in seated([right, wrong], committee_agree=1).judge_batch(TASK, groups)] == ["6", "7"]
+    # judge, one group alone, gives the verdict judge_batch gives
+    assert seated([right, wrong]).judge(TASK, six, answers) == both[0]
+    # a member's unreadable answer is no vote for anything
+    assert seated([Member({})]).judge(TASK, six, answers).label is None
+
+
+def test_majority_committee_needs_its_models_and_sane_sizes():
+    from selfplay.judging import judge_group
+    from selfplay.types import Attempt
+
+    problem = TASK.parse_problem("3+3")
+    verdict = judge_group(MajorityVerifier(committee=2), TASK, problem, [Attempt("6", "6")] * 2)
+    assert verdict.status == "invalid" and "committee" in verdict.diagnostics["error"]  # never a crash
+    for options in ({"committee": -1}, {"committee": 9}, {"committee": True}, {"committee": 1, "committee_agree": 2}):
+        with pytest.raises(ValueError, match="committee"):
+            MajorityVerifier(**options)
+    with pytest.raises(ValueError, match="2 seats"):
+        MajorityVerifier(committee=2).seat([Member({})], "greedy")
+
+
+def test_majority_committee_cannot_check_a_group_without_its_problem():
+    verdict = seated([Member({})]).judge(TASK, None, ["6", "6"])  # `selfplay verify` on answers alone
+    assert verdict.label is None and verdict.diagnostics["committee_agreed"] == 0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from agents.model import guarded
 from selfplay.tasks.base import Task
 from selfplay.types import Problem, Verdict
 from verifiers.base import Verifier, answer_keys
+
+MAX_COMMITTEE = 8
 
 
 @dataclass
@@ -42,6 +45,13 @@ class MajorityVerifier(Verifier):
     # Only answers of a plausible form vote (`Task.plausible`: a sum of two 3-digit numbers has 3 or 4 digits, as
     # the self-improving transformers' length filter); the others get 0 and count in the share's denominator.
     plausible_only: bool = False
+    # Agreement across separately trained models (the self-improving transformers' vote across separately seeded
+    # models): this many other models, the solver's model warm-started under other seeds, answer each problem
+    # greedily, and the majority's answer stands only if at least `committee_agree` of them (0: all) give it too.
+    # One model's samples share its mistakes (a confident wrong majority); separately trained models less so.
+    # The run seats the members (selfplay/loading.py: seat_committee); they never train.
+    committee: int = 0
+    committee_agree: int = 0
 
     name: ClassVar[str] = "majority"
 
@@ -51,12 +61,51 @@ class MajorityVerifier(Verifier):
         if isinstance(self.min_share, bool) or not isinstance(self.min_share, (int, float)) or \
                 not 0 <= self.min_share <= 1:
             raise ValueError(f"verifier.options.min_share must be a share between 0 and 1, got {self.min_share!r}")
+        for option, most in (("committee", MAX_COMMITTEE), ("committee_agree", self.committee)):
+            value = getattr(self, option)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+                raise ValueError(f"verifier.options.{option} must be a whole number from 0 to {most}, got {value!r}")
+        self._members: list[Any] = []
+        self._sampling: Any = None
+
+    def seat(self, members: Sequence[Any], sampling: Any) -> None:
+        """The committee: models (agents.LanguageModel) that answer each problem with `sampling`."""
+        if len(members) != self.committee:
+            raise ValueError(f"the committee has {self.committee} seats, got {len(members)} models")
+        self._members, self._sampling = list(members), sampling
+
+    def judge_batch(self, task: Task, groups: Sequence[tuple[Problem, Sequence[str | None]]]) -> list[Verdict]:
+        """Each group judged as `judge` would; the committee answers all the problems in one batch."""
+        votes = self._committee_keys(task, [problem for problem, _ in groups])
+        return [self._judge(task, problem, answers, keys)
+                for (problem, answers), keys in zip(groups, votes)]
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
+        return self._judge(task, problem, answers, self._committee_keys(task, [problem])[0])
+
+    def _committee_keys(self, task: Task, problems: Sequence[Problem | None]) -> list[list[Hashable | None]]:
+        """Per problem, the value of each committee member's answer (none without a committee)."""
+        if not self.committee:
+            return [[] for _ in problems]
+        if len(self._members) != self.committee:
+            raise RuntimeError("verifier.options.committee needs its models, which a training run seats "
+                               "(selfplay train); they are not available here")
+        prompts = [task.solver_prompt(problem) for problem in problems if problem is not None]
+        replies = [[guarded(task.extract_answer, texts[0]) for texts in member.generate(prompts, 1, self._sampling)]
+                   for member in self._members] if prompts else []
+        keys = iter(zip(*(answer_keys(task, answers) for answers in replies)))
+        return [list(next(keys)) if problem is not None else [None] * self.committee for problem in problems]
+
+    def _judge(self, task: Task, problem: Problem, answers: Sequence[str | None],
+               committee: Sequence[Hashable | None]) -> Verdict:
         keys = answer_keys(task, answers)
         if self.plausible_only and problem is not None:
-            keys = [key if key is None or _plausible(task, problem, answer) else None
-                    for key, answer in zip(keys, answers)]
+            def plausible(answer: str | None) -> bool:
+                return bool(task.plausible(problem, answer))
+
+            # an answer the check cannot read (a user's task may raise on one) does not vote
+            judged = {answer: bool(guarded(plausible, answer)) for answer in set(answers)}
+            keys = [key if key is None or judged[answer] else None for key, answer in zip(keys, answers)]
         counts = Counter(key for key in keys if key is not None)
         diagnostics = {"parsed": sum(counts.values()), "distinct": len(counts), "tie": False, "majority_share": 0.0}
         if not counts:
@@ -70,13 +119,10 @@ class MajorityVerifier(Verifier):
         diagnostics["majority_share"] = top / len(answers)
         if diagnostics["majority_share"] < self.min_share:
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
+        if self.committee:
+            diagnostics["committee_agreed"] = sum(key == winner for key in committee)
+            if diagnostics["committee_agreed"] < (self.committee_agree or self.committee):
+                return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         label = next(answer for answer, key in zip(answers, keys) if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
 
-
-def _plausible(task: Task, problem: Problem, answer: str | None) -> bool:
-    """`task.plausible`, read as False if it raises on a strange answer (a user's task may)."""
-    try:
-        return bool(task.plausible(problem, answer))
-    except Exception:  # noqa: BLE001 - untrusted output: an answer the check cannot read does not vote
-        return False
