@@ -21,15 +21,16 @@ if TYPE_CHECKING:
     from selfplay.trainer import RoleTrainer
 
 
-def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
+def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True, progress: bool = True,
                 ) -> tuple[LanguageModel | None, LanguageModel, dict[str, Any]]:
-    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured.
-    Without `with_proposer` (methods that have no proposer) a separate proposer is not built: None."""
+    """The proposer's and the solver's models (one object when weights are shared), warm-started if configured
+    (with a progress bar unless `progress` is false). Without `with_proposer` (methods that have no proposer) a
+    separate proposer is not built: None."""
     settings = config.model
     warm_config = settings.warm_start
     hint = config.method.hint_template if warm_config.hint_share else None
     if settings.lora.enabled:
-        return load_lora_agents(config, task, hint)
+        return load_lora_agents(config, task, hint, progress)
     proposer_model = None
     if settings.shared or with_proposer:
         proposer_model = LanguageModel.load(settings.name_or_path, settings.chat_template, settings.dtype,
@@ -45,19 +46,19 @@ def load_agents(config: SelfPlayConfig, task: Task, with_proposer: bool = True,
     fingerprint = warm_fingerprint(config, solver_model)
     if settings.shared:
         model, warm = warm_start(proposer_model, task, warm_config, ("proposer", "solver"), config.run.seed,
-                                 fingerprint, hint)
+                                 fingerprint, hint, progress)
         return model, model, warm
     warm = {}
     fingerprint["solver_model"] = settings.solver_name_or_path
     if proposer_model is not None:
         proposer_model, warm["proposer"] = warm_start(proposer_model, task, warm_config, ("proposer",),
-                                                      config.run.seed, fingerprint)
+                                                      config.run.seed, fingerprint, progress=progress)
     solver_model, warm["solver"] = warm_start(solver_model, task, warm_config, ("solver",), config.run.seed + 1,
-                                              fingerprint, hint)
+                                              fingerprint, hint, progress)
     return proposer_model, solver_model, warm
 
 
-def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
+def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None, progress: bool = True,
                      ) -> tuple[LanguageModel, LanguageModel, dict[str, Any]]:
     """One base model, warm-started for both roles if configured, then frozen under LoRA adapters: `proposer`
     and `solver`, or one `shared` adapter when `model.shared` is true. Each role gets a view of the same PEFT
@@ -70,7 +71,7 @@ def load_lora_agents(config: SelfPlayConfig, task: Task, hint: str | None,
     if settings.warm_start.steps:
         fingerprint = warm_fingerprint(config, base)
         base, warm = warm_start(base, task, settings.warm_start, ("proposer", "solver"), config.run.seed,
-                                fingerprint, hint)
+                                fingerprint, hint, progress)
     lora = settings.lora
     adapter = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                          target_modules=lora.target_modules, task_type="CAUSAL_LM")
@@ -89,7 +90,7 @@ COMMITTEE_FILE = "committee.json"
 
 
 def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, sampling: Sampling,
-                   ) -> None:
+                   progress: bool = True) -> None:
     """A verifier that checks its labels against separately trained models (majority's `committee`, the
     self-improving transformers' vote across separately seeded models) gets them here: the solver's model, each
     warm-started as the solver is but under its own seed (cached like the solver's own warm start), answering
@@ -105,7 +106,8 @@ def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         model = LanguageModel.load(settings.solver_name_or_path or settings.name_or_path, settings.chat_template,
                                    settings.dtype, settings.tiny)
         fingerprint = {**warm_fingerprint(config, model), "solver_model": settings.solver_name_or_path}
-        model, record = warm_start(model, task, settings.warm_start, ("solver",), seed, fingerprint)
+        model, record = warm_start(model, task, settings.warm_start, ("solver",), seed, fingerprint,
+                                   progress=progress)
         model.generation_batch = settings.generation_batch
         members.append(model)
         records.append(record)

@@ -58,14 +58,14 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     """Asymmetric self-play: each step, one pass of propose, answer, judge, and both roles' updates."""
     rng = random.Random(config.run.seed)
     proposer_score = make_proposer_reward(config.proposer_reward)
-    proposer_model, solver_model, warm = load_agents(config, task)
+    proposer_model, solver_model, warm = load_agents(config, task, progress=progress)
     run_dir.write_json(WARM_START_FILE, warm)  # what the warm start did, for the report while the run goes on
     proposer_model, solver_model = anchor_on_disk(run_dir, config, proposer_model, solver_model)
     set_generation_batch(config, proposer_model, solver_model)
     # Every TRL config is built before the trainers: building one resets accelerate's state, which a trainer uses.
     proposer_sampling = Sampling.of(config.grpo_config("proposer", "unused"))
     session = Session(config, run_dir, solver_model, task, verifier, started)
-    seat_committee(config, run_dir, task, verifier, session.solver.sampling)  # if the verifier has one
+    seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)  # if the verifier has one
     proposer_trainer, solver_trainer = role_trainers(config, run_dir, proposer_model, solver_model)
     proposer = Proposer(sampling_through(proposer_model, proposer_trainer), task, proposer_sampling)
     solver = Solver(sampling_through(solver_model, solver_trainer), task, session.solver.sampling)

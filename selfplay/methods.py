@@ -69,12 +69,12 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     method = config.method.name
     rng = random.Random(config.run.seed)
     problems_pool = problem_set(task, config)
-    _, solver_model, warm = load_agents(config, task, with_proposer=False)
+    _, solver_model, warm = load_agents(config, task, with_proposer=False, progress=progress)
     run_dir.write_json(WARM_START_FILE, warm)  # what the warm start did, for the report while the run goes on
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
     set_generation_batch(config, solver_model)
     session = Session(config, run_dir, solver_model, task, verifier, started)
-    seat_committee(config, run_dir, task, verifier, session.solver.sampling)  # if the verifier has one
+    seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)  # if the verifier has one
     solver = session.solver
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     attempts = solver_args.num_generations

@@ -95,10 +95,11 @@ def warm_start_key(fingerprint: dict[str, Any]) -> str:
 
 
 def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
-               fingerprint: dict[str, Any], hint_template: str | None = None) -> tuple[LanguageModel, dict[str, Any]]:
+               fingerprint: dict[str, Any], hint_template: str | None = None, progress: bool = True,
+               ) -> tuple[LanguageModel, dict[str, Any]]:
     """The warm-started model (from the cache when it holds one) and a record of what was done: the settings,
     the steps used, the solver's check-set accuracy at each check and at the end, and whether the target was met
-    (`target_met`; None when there is no target)."""
+    (`target_met`; None when there is no target). `progress`: a progress bar while it trains."""
     hint_template = hint_template if config.hint_share and "solver" in roles else None
     shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
                  "seed": seed, "task": {"name": task.name, **vars(task)}}
@@ -112,7 +113,7 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     if cached:
         outcome = json.loads((folder / WARM_START_FILE).read_text())
     else:  # with several processes, all train it (data-parallel) and the main one saves it
-        outcome = _train(model, task, config, roles, seed, hint_template)
+        outcome = _train(model, task, config, roles, seed, hint_template, progress)
         if is_main():
             def write(staging: str) -> None:
                 model.save(staging)
@@ -184,7 +185,7 @@ _DISTINCT_BATCHES = 250
 
 
 def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tuple[str, ...], seed: int,
-           hint_template: str | None) -> dict[str, Any]:
+           hint_template: str | None, progress: bool = True) -> dict[str, Any]:
     """Train `model` in place, stage by stage; returns what happened: steps used, each stage (the hardest
     difficulty taught, its target, its steps, whether it was met), the checks, and whether the target was met."""
     teaches_solver = "solver" in roles
@@ -209,7 +210,7 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
                                        min(limit - used, _DISTINCT_BATCHES) * config.batch_size,
                                        seed + 7919 * index, hint_template)
         watch = _Watch(average, check, difficulty, target, offset=used)
-        steps = _fit(model, examples, config, limit - used, seed + 7919 * index, watch)
+        steps = _fit(model, examples, config, limit - used, seed + 7919 * index, watch, progress)
         used += steps
         record.append({"difficulty": difficulty, "target": target, "steps": steps,
                        "met": None if target is None else watch.met})
@@ -227,7 +228,7 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
 
 
 def _fit(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps: int, seed: int,
-         watch: TrainerCallback) -> int:
+         watch: TrainerCallback, progress: bool = True) -> int:
     """At most `steps` optimizer steps on `examples` (cycled), a fresh optimizer; returns the steps taken."""
     import torch
     from trl import SFTConfig, SFTTrainer
@@ -255,7 +256,8 @@ def _fit(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps
         # A progress bar, but no log dicts printed on stdout, which belongs to the run's summary.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)
-        trainer.add_callback(_BarOnly)
+        if progress:
+            trainer.add_callback(_BarOnly)
         trainer.train()
         return trainer.state.global_step
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from agents import LanguageModel
 from selfplay.config import WarmStartConfig
 from selfplay.rundir import read_metrics
@@ -157,3 +159,13 @@ def test_a_real_measured_warm_start_records_every_check(tmp_path):
     assert record["steps_used"] == sum(stage["steps"] for stage in record["stages"]) == 30
     assert record["target_met"] is record["stages"][0]["met"]  # the one target: difficulty 1 learned (95%)
     assert (Path(record["cache"]) / "warm_start.json").is_file() and model.model.config._name_or_path
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_a_warm_start_shows_its_progress_bar_only_when_asked(tmp_path, capfd, progress):
+    from selfplay.warmstart import warm_start
+
+    config = WarmStartConfig(steps=5, batch_size=4, check_every=0, cache_dir=str(tmp_path / "cache"))
+    warm_start(LanguageModel.load("builtin:tiny"), TASK, config, ("solver",), 0, {"test": 1}, progress=progress)
+    bar = "5/5 [" in capfd.readouterr().err  # tqdm's "5/5 [00:01<00:00, ...]"
+    assert bar == progress
