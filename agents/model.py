@@ -96,8 +96,9 @@ class LanguageModel:
         `chat_template`: "auto" uses the tokenizer's template if it has one, "on" requires one, "off" never uses it.
         """
         if name_or_path == BUILTIN_TINY:
-            tokenizer = build_char_tokenizer()
-            model = build_tiny_model(tiny or TinyModelConfig(), tokenizer)
+            tiny = tiny or TinyModelConfig()
+            tokenizer = build_char_tokenizer(tiny.words)
+            model = build_tiny_model(tiny, tokenizer)
         else:
             if name_or_path.startswith((".", "/", "~")) and not Path(name_or_path).expanduser().is_dir():
                 raise ConfigError(f"cannot load model {name_or_path!r}: no such folder")

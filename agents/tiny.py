@@ -6,9 +6,9 @@ back, and every code path that serves a hub model serves it too. Small enough to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tokenizers import Tokenizer, decoders, models
+from tokenizers import AddedToken, Tokenizer, decoders, models
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 SPECIAL_TOKENS = ["<pad>", "<bos>", "<eos>", "<unk>"]
@@ -26,14 +26,23 @@ class TinyModelConfig:
     heads: int = 4
     # Longest prompt plus completion, in characters; rotary positions, so nothing is learned per position.
     max_length: int = 128
+    # Words that get a token of their own on top of the characters, such as `<think>` and `</answer>`: a tag the
+    # model writes in every answer then costs one step of generation, not nine (none: characters only).
+    words: list[str] = field(default_factory=list)
 
 
-def build_char_tokenizer() -> PreTrainedTokenizerFast:
-    """One token per character. A BPE model without merges splits text into characters; `Fuse` joins them back."""
+def build_char_tokenizer(words: list[str] | tuple[str, ...] = ()) -> PreTrainedTokenizerFast:
+    """One token per character, and one per word of `words` (matched before the text is split into characters). A
+    BPE model without merges splits text into characters; `Fuse` joins them back.
+
+    >>> tokenizer = build_char_tokenizer(["<think>"])
+    >>> tokenizer.tokenize("<think>12"), tokenizer.decode(tokenizer.encode("<think>12"))
+    (['<think>', '1', '2'], '<think>12')
+    """
     vocabulary = {token: index for index, token in enumerate(SPECIAL_TOKENS + CHARACTERS)}
     backend = Tokenizer(models.BPE(vocab=vocabulary, merges=[], unk_token="<unk>"))
     backend.decoder = decoders.Fuse()
-    return PreTrainedTokenizerFast(
+    tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=backend,
         pad_token="<pad>",
         bos_token="<bos>",
@@ -41,6 +50,12 @@ def build_char_tokenizer() -> PreTrainedTokenizerFast:
         unk_token="<unk>",
         model_max_length=1024,
     )
+    unknown = [word for word in words if not isinstance(word, str) or len(word) < 2 or word in SPECIAL_TOKENS]
+    if unknown or len(set(words)) != len(words):
+        raise ValueError(f"model.tiny.words must be distinct strings of at least 2 characters, none of "
+                         f"{', '.join(SPECIAL_TOKENS)}; got {list(words)!r}")
+    tokenizer.add_tokens([AddedToken(word, normalized=False) for word in words])
+    return tokenizer
 
 
 def build_tiny_model(config: TinyModelConfig, tokenizer: PreTrainedTokenizerFast) -> LlamaForCausalLM:

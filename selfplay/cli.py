@@ -159,9 +159,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _experiment(args: argparse.Namespace) -> int:
-    """Each method of `experiment.methods` in OUTPUT/<method>, then the comparison in OUTPUT/comparison. A method
-    whose run finished before (summary.json) is reused and one that was interrupted is resumed, so an experiment
-    picks up where it stopped."""
+    """Each method of `experiment.methods` in OUTPUT/<method> (with `experiment.seeds`, once per seed in
+    OUTPUT/<method>/seed-<seed>, seed by seed), then the comparison in OUTPUT/comparison. A run that finished
+    before (summary.json) is reused and one that was interrupted is resumed, so an experiment picks up where it
+    stopped. Runs of one seed share its warm start (the cache)."""
     from selfplay.compare import compare_runs
     from selfplay.config import dump_config, load_config
     from selfplay.loop import train
@@ -170,22 +171,26 @@ def _experiment(args: argparse.Namespace) -> int:
     path, overrides = _config_and_overrides(args)
     config = load_config(path, overrides)
     output = Path(config.run.output_dir or f"runs/experiment-{time.strftime('%Y%m%d-%H%M%S')}")
-    configs = {method: load_config(path, [*overrides, f"method.name={method}", f"run.output_dir={output / method}"])
-               for method in config.experiment.methods}  # all checked before anything runs
-    for method, method_config in configs.items():
-        folder = output / method
+    plan = [(method, output / method, []) for method in config.experiment.methods] if not config.experiment.seeds \
+        else [(method, output / method / f"seed-{seed}", [f"run.seed={seed}"])
+              for seed in config.experiment.seeds for method in config.experiment.methods]
+    configs = {folder: (method, load_config(path, [*overrides, *seeded, f"method.name={method}",
+                                                   f"run.output_dir={folder}"]))
+               for method, folder, seeded in plan}  # all checked before anything runs
+    for folder, (method, method_config) in configs.items():
+        name = folder.relative_to(output)
         if (folder / "summary.json").is_file():
-            print(f"selfplay: {method}: finished before, reused ({folder})", file=sys.stderr)
+            print(f"selfplay: {name}: finished before, reused ({folder})", file=sys.stderr)
             continue
         stopped = (folder / "config.yaml").is_file()  # a run that was interrupted: continue it
         if stopped and dump_config(load_config(folder / "config.yaml")) != dump_config(method_config):
             raise ConfigError(f"{folder} was started with other settings than these; continue it alone with "
                               f"selfplay train --resume {folder}, or choose another run.output_dir")
-        print(f"selfplay: {method}: {'resuming' if stopped else 'writing'} the run in {folder}", file=sys.stderr)
+        print(f"selfplay: {name}: {'resuming' if stopped else 'writing'} the run in {folder}", file=sys.stderr)
         run_dir = RunDir.open_existing(folder) if stopped else RunDir.create(folder)
         summary = train(method_config, run_dir, progress=not args.no_progress, resume=stopped)
         print(format_summary(summary, folder), file=sys.stderr)
-    result = compare_runs([output / method for method in configs], output / "comparison")
+    result = compare_runs(list(configs), output / "comparison")
     print(result["markdown"])
     print(f"comparison written to {output / 'comparison'}/")
     return 0
@@ -365,7 +370,7 @@ def _eval(args: argparse.Namespace) -> int:
     solver_args = config.grpo_config("solver", "unused")
     max_new_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
     result = evaluate(model, task, eval_set, max_new_tokens, args.k, config.evaluation.temperature, progress=True,
-                      sampling=Sampling.of(solver_args))
+                      sampling=Sampling.of(solver_args), markers=config.instruments.markers)
     warm = config.model.warm_start
     trained = range(warm.min_difficulty, warm.max_difficulty + 1) if warm.steps and run_config else None
     result["distribution"] = {bucket: ("unknown" if trained is None or difficulty(bucket) is None else
@@ -383,10 +388,13 @@ def _eval(args: argparse.Namespace) -> int:
 
 def format_eval(result: dict[str, Any]) -> str:
     metrics = [name for name in result if name == "accuracy" or "@" in name]
-    header = "  bucket  dist    " + "".join(f"{'greedy' if m == 'accuracy' else m:>9}" for m in metrics) + "      n"
-    lines = [header]
+    names = {m: "greedy" if m == "accuracy" else m for m in metrics}
+    widths = {m: max(9, len(names[m]) + 2) for m in metrics}
+    lines = ["  bucket  dist    " + "".join(f"{names[m]:>{widths[m]}}" for m in metrics) + "      n"]
     for bucket, count in result["count"].items():
-        cells = "".join(f"{result[m][bucket]:9.1%}" for m in metrics)
+        # a bucket may lack a score: no sampled answer wrote a marker, say
+        cells = "".join(f"{result[m][bucket]:{widths[m]}.1%}" if bucket in result[m] else f"{'-':>{widths[m]}}"
+                        for m in metrics)
         lines.append(f"  {bucket:<7} {result['distribution'][bucket]:<7} {cells} {count:6d}")
     return "\n".join(lines)
 

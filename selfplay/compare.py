@@ -22,8 +22,10 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 from typing import Any
+
+import yaml
 
 import matplotlib
 
@@ -52,6 +54,8 @@ STEP_TITLES = {
     "instruments/unique_problems": "Share of distinct problems",
     "instruments/unique_answers": "Distinct answers per problem, over answers",
     "instruments/format_entropy": "Entropy of the answer formats (bits)",
+    "instruments/accuracy_marked": "Accuracy of the sampled answers with an epistemic marker",
+    "instruments/accuracy_unmarked": "Accuracy of the sampled answers without an epistemic marker",
     "verifier/precision": "Verifier precision (its label = the truth)",
     "solver/accuracy": "Solver accuracy on its training problems (ground truth)",
 }
@@ -66,6 +70,7 @@ class Run:
     summary: dict[str, Any]
     metrics: list[dict[str, Any]]  # every line with a step, the start evaluation (step 0) included
     in_range: tuple[int, int] | None  # the solver's warm-start difficulties, None when unknown
+    settings: str | None = None  # its config.yaml but for the seed and the folder: runs alike but for the seed
 
     @property
     def method(self) -> str:
@@ -83,7 +88,9 @@ class Run:
 
 def compare_runs(run_dirs: list[str | Path], output_dir: str | Path) -> dict[str, Any]:
     """Write the table (`compare.md`, `compare.csv`) and the plots of the runs to `output_dir`. Returns the rows
-    (one dict per run, the same keys in the same order for all), the Markdown text and the paths written."""
+    (one dict per run, the same keys in the same order for all), the Markdown text and the paths written. Where
+    runs differ only in their seed, `compare.md` starts with a table of each group's median [min, max] (also in
+    `groups.csv`: each number's median, min and max), and the plots draw each group's median and range."""
     runs = load_runs(run_dirs)
     output = Path(output_dir)
     if output.exists() and not output.is_dir():
@@ -91,19 +98,63 @@ def compare_runs(run_dirs: list[str | Path], output_dir: str | Path) -> dict[str
     output.mkdir(parents=True, exist_ok=True)
     columns = table_columns(runs)
     rows = [{column: row.get(column) for column in columns} for row in map(table_row, runs)]
+    groups = group_runs(runs)
     markdown = markdown_table(columns, rows) + "\n\n" + table_notes(runs) + "\n"
+    paths = [output / "compare.md", output / "compare.csv"]
+    group_table: list[dict[str, Any]] = []
+    if any(len(group.runs) > 1 for group in groups):
+        group_table = group_rows(groups, columns, rows)
+        shown = ["group", "runs", *(column for column in columns if column not in ("group", "runs", *TEXT_COLUMNS))]
+        markdown = (f"Each group of runs alike but for the seed: the median [min, max] over its runs.\n\n"
+                    f"{markdown_table(shown, [{c: _spread(row, c) for c in shown} for row in group_table])}\n\n"
+                    f"Each run:\n\n{markdown}")
+        write_csv(output / "groups.csv", list(group_table[0]), group_table)
+        paths.append(output / "groups.csv")
     (output / "compare.md").write_text(markdown)
-    with (output / "compare.csv").open("w", newline="") as stream:
+    write_csv(output / "compare.csv", columns, rows)
+    paths.append(_save(_accuracy_over_steps(runs, groups), output / "accuracy.png"))
+    paths.append(_save(_end_accuracy_by_bucket(groups), output / "end_accuracy_by_bucket.png"))
+    for key in step_keys(runs):
+        if any(series(run.steps, key)[1] for run in runs):
+            paths.append(_save(_over_steps(groups, key), output / f"{key.replace('/', '_')}.png"))
+    return {"rows": rows, "groups": group_table, "markdown": markdown, "paths": paths}
+
+
+# Columns of words, not numbers: a group's table leaves them out (its runs' names are in the table below it)
+TEXT_COLUMNS = ("run", "method", "in_distribution")
+
+
+def group_rows(groups: list[Group], columns: list[str], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per group: its name, how many runs, and each number column's median, min and max over its runs (None
+    where no run has it)."""
+    by_run = {row["run"]: row for row in rows}
+    table = []
+    for group in groups:
+        row: dict[str, Any] = {"group": group.label, "runs": len(group.runs)}
+        for column in columns:
+            if column in TEXT_COLUMNS:
+                continue
+            values = [value for run in group.runs if isinstance(value := by_run[run.name][column], (int, float))
+                      and not isinstance(value, bool)]
+            row[column], row[f"{column}/min"], row[f"{column}/max"] = (
+                (median(values), min(values), max(values)) if values else (None, None, None))
+        table.append(row)
+    return table
+
+
+def _spread(row: dict[str, Any], column: str) -> Any:
+    """A group's cell: the median, with its range where the runs differ."""
+    value, low, high = row[column], row.get(f"{column}/min"), row.get(f"{column}/max")
+    if column in ("group", "runs") or value is None or low == high:
+        return value
+    return f"{_cell(value)} [{_cell(low)}, {_cell(high)}]"
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
-    paths = [output / "compare.md", output / "compare.csv"]
-    paths.append(_save(_accuracy_over_steps(runs), output / "accuracy.png"))
-    paths.append(_save(_end_accuracy_by_bucket(runs), output / "end_accuracy_by_bucket.png"))
-    for key in step_keys(runs):
-        if any(series(run.steps, key)[1] for run in runs):
-            paths.append(_save(_over_steps(runs, key), output / f"{key.replace('/', '_')}.png"))
-    return {"rows": rows, "markdown": markdown, "paths": paths}
 
 
 def load_runs(run_dirs: list[str | Path]) -> list[Run]:
@@ -117,7 +168,7 @@ def load_runs(run_dirs: list[str | Path]) -> list[Run]:
         if resolved in seen:
             raise ConfigError(f"{path} is given twice (as {seen[resolved]} before); give each run directory once")
         seen[resolved] = path
-    names = [path.resolve().name for path in paths]
+    names = distinct_names([path.resolve() for path in paths])
     runs = []
     for path, name in zip(paths, names):
         if not (path / "metrics.jsonl").is_file():
@@ -132,10 +183,55 @@ def load_runs(run_dirs: list[str | Path]) -> list[Run]:
         if not isinstance(summary, dict):
             raise ConfigError(f"{path / 'summary.json'} holds no JSON object; is it a finished run?")
         metrics = [m for m in read_metrics(path) if isinstance(m, dict) and isinstance(m.get("step"), int)]
-        # Two folders of one name (a/run, b/run) would be two rows no reader could tell apart: show the paths.
-        shown = str(path) if names.count(name) > 1 else name
-        runs.append(Run(shown, path, summary, metrics, solver_range(summary.get("warm_start"))))
+        runs.append(Run(name, path, summary, metrics, solver_range(summary.get("warm_start")), settings_of(path)))
     return runs
+
+
+def settings_of(path: Path) -> str | None:
+    """A run's config.yaml without `run.seed` and `run.output_dir`, as one string; None without a readable one."""
+    try:
+        config = yaml.safe_load((path / "config.yaml").read_text())
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    if not isinstance(config, dict):
+        return None
+    run = dict(config.get("run") or {})
+    run.pop("seed", None), run.pop("output_dir", None)
+    return json.dumps({**config, "run": run}, sort_keys=True, default=str)
+
+
+@dataclass
+class Group:
+    """Runs alike but for their seed (or one run alone): tables give their median and range, plots one line."""
+
+    label: str
+    runs: list[Run]
+
+
+def group_runs(runs: list[Run]) -> list[Group]:
+    """The runs grouped by their method and settings but for the seed, in the order first seen; a group is named
+    after its method where no other group has that method, else after its first run."""
+    grouped: dict[Any, list[Run]] = {}
+    for run in runs:
+        grouped.setdefault((run.method, run.settings) if run.settings is not None else id(run), []).append(run)
+    methods = [members[0].method for members in grouped.values()]
+    return [Group(members[0].label if len(members) == 1 else
+                  members[0].method if methods.count(members[0].method) == 1 else f"{members[0].name} and others",
+                  members) for members in grouped.values()]
+
+
+def distinct_names(paths: list[Path]) -> list[str]:
+    """The paths' last parts, or as many last parts as it takes to tell them all apart: two folders of one name
+    (a/run, b/run) would be two rows no reader could tell apart.
+
+    >>> distinct_names([Path("/x/rlvr/seed-0"), Path("/x/sft/seed-0"), Path("/x/sft/seed-1")])
+    ['rlvr/seed-0', 'sft/seed-0', 'sft/seed-1']
+    """
+    for count in range(1, max(len(path.parts) for path in paths) + 1):
+        names = ["/".join(path.parts[-count:]) for path in paths]
+        if len(set(names)) == len(names):
+            return names
+    return [str(path) for path in paths]
 
 
 def solver_range(warm_start: Any) -> tuple[int, int] | None:
@@ -200,8 +296,10 @@ def step_keys(runs: list[Run]) -> list[str]:
 
 
 def _sampled_metrics(runs: list[Run]) -> list[str]:
-    """maj@k and pass@k, where any run's end evaluation has them."""
-    return sorted({name for run in runs for name in _evaluation(run, "end") if name.startswith(("maj@", "pass@"))})
+    """The scores of sampled answers (maj@k, pass@k, marker_share@k, ...), where any run's end evaluation has
+    them: maj@k and pass@k first."""
+    found = {name for run in runs for name in _evaluation(run, "end") if "@" in name}
+    return sorted(found, key=lambda name: (not name.startswith(("maj@", "pass@")), name))
 
 
 def table_columns(runs: list[Run]) -> list[str]:
@@ -209,7 +307,8 @@ def table_columns(runs: list[Run]) -> list[str]:
     return (["run", "method", "steps"] + [f"budget/{key}" for key in budget]
             + ["wall_seconds", "in_distribution"]
             + [f"accuracy/{part}/{moment}" for part in ("in", "out") for moment in ("start", "end")]
-            + [f"{name}/{part}/end" for name in _sampled_metrics(runs) for part in ("in", "out")]
+            + [f"{name}/{part}/{moment}" for name in _sampled_metrics(runs) for part in ("in", "out")
+               for moment in ("start", "end")]
             + [f"late/{key}" for key in step_keys(runs)])
 
 
@@ -222,10 +321,11 @@ def table_row(run: Run) -> dict[str, Any]:
         for part in ("in", "out"):
             row[f"accuracy/{part}/{moment}"] = bucket_mean(_evaluation(run, moment).get("accuracy") or {},
                                                            run.in_range, part)
-    for name, scores in _evaluation(run, "end").items():
-        if name.startswith(("maj@", "pass@")) and isinstance(scores, dict):
-            for part in ("in", "out"):
-                row[f"{name}/{part}/end"] = bucket_mean(scores, run.in_range, part)
+    for moment in ("start", "end"):
+        for name, scores in _evaluation(run, moment).items():
+            if "@" in name and isinstance(scores, dict):
+                for part in ("in", "out"):
+                    row[f"{name}/{part}/{moment}"] = bucket_mean(scores, run.in_range, part)
     for key in step_keys([run]):
         row[f"late/{key}"] = late_mean(run, key)
     return row
@@ -274,23 +374,26 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def _accuracy_over_steps(runs: list[Run]) -> Figure:
-    """Two panels, in and out of distribution: each run's mean greedy accuracy over its buckets at each evaluation.
-    Not smoothed: evaluations are few, and each is already a mean over hundreds of problems."""
+def _accuracy_over_steps(runs: list[Run], groups: list[Group]) -> Figure:
+    """Two panels, in and out of distribution: each group's mean greedy accuracy over its buckets at each
+    evaluation (a group of several runs: their median, and their range shaded). Not smoothed: evaluations are
+    few, and each is already a mean over hundreds of problems."""
     figure = plt.figure(figsize=(10, 3.8))
     for index, part in enumerate(("in", "out")):
         axes = figure.add_subplot(1, 2, index + 1)
         drawn = False
-        for color, run in enumerate(runs):
-            points = []
-            for m in run.metrics:
-                scores = {key.rsplit("/", 1)[1]: value for key, value in m.items() if key.startswith("eval/accuracy/")}
-                value = bucket_mean(scores, run.in_range, part)
-                if value is not None:
-                    points.append((m["step"], value))
-            if points:
-                axes.plot(*zip(*points), "o-", markersize=3, color=f"C{color}", label=run.label)
-                drawn = True
+        for color, group in enumerate(groups):
+            curves = []
+            for run in group.runs:
+                curve = {}
+                for m in run.metrics:
+                    scores = {key.rsplit("/", 1)[1]: value for key, value in m.items()
+                              if key.startswith("eval/accuracy/")}
+                    value = bucket_mean(scores, run.in_range, part)
+                    if value is not None:
+                        curve[m["step"]] = value
+                curves.append(curve)
+            drawn |= _draw(axes, curves, group.label, f"C{color}", "o-")
         axes.set_title(f"{part} of distribution" if part == "out" else "in distribution", fontsize=9)
         if not drawn:
             empty_axes(axes, "no buckets here" if part == "out" else "no evaluation recorded")
@@ -303,23 +406,44 @@ def _accuracy_over_steps(runs: list[Run]) -> Figure:
     return figure
 
 
-def _end_accuracy_by_bucket(runs: list[Run]) -> Figure:
-    """Grouped bars: one group per difficulty bucket, one bar per run."""
+def _draw(axes, curves: list[dict[int, float]], label: str, color: str, style: str = "-") -> bool:
+    """One line: a run's curve, or the median of several runs' curves at the steps all of them have, with their
+    range shaded. Returns whether anything was drawn."""
+    steps = sorted(set.intersection(*(set(curve) for curve in curves))) if curves else []
+    if not steps:
+        return False
+    values = [[curve[step] for curve in curves] for step in steps]
+    axes.plot(steps, [median(v) for v in values], style, markersize=3, color=color, label=label)
+    if len(curves) > 1:
+        axes.fill_between(steps, [min(v) for v in values], [max(v) for v in values], color=color, alpha=0.2,
+                          linewidth=0)
+    return True
+
+
+def _end_accuracy_by_bucket(groups: list[Group]) -> Figure:
+    """Grouped bars: one group of bars per difficulty bucket, one bar per group of runs (their median, the
+    range as an error bar)."""
     figure = plt.figure(figsize=(8, 3.6))
     axes = figure.add_subplot(1, 1, 1)
-    ends = [_evaluation(run, "end").get("accuracy") or {} for run in runs]
-    buckets = sorted({bucket for end in ends for bucket in end},
+    ends = [[_evaluation(run, "end").get("accuracy") or {} for run in group.runs] for group in groups]
+    buckets = sorted({bucket for group in ends for end in group for bucket in end},
                      key=lambda bucket: (difficulty(bucket) is None, difficulty(bucket) or 0, bucket))
     if not buckets:
         empty_axes(axes, "no end evaluation recorded")
         return figure
-    width = 0.8 / len(runs)
-    for index, (run, end) in enumerate(zip(runs, ends)):
-        chosen = [(position, end[bucket]) for position, bucket in enumerate(buckets)
-                  if isinstance(end.get(bucket), (int, float))]
+    width = 0.8 / len(groups)
+    for index, (group, group_ends) in enumerate(zip(groups, ends)):
+        chosen = []
+        for position, bucket in enumerate(buckets):
+            values = [end[bucket] for end in group_ends if isinstance(end.get(bucket), (int, float))]
+            if values:
+                chosen.append((position, median(values), min(values), max(values)))
         if chosen:
-            axes.bar([position - 0.4 + width * (index + 0.5) for position, _ in chosen], [v for _, v in chosen],
-                     width, color=f"C{index}", label=run.label)
+            middle = [m for _, m, _, _ in chosen]
+            error = [[m - low for _, m, low, _ in chosen], [high - m for _, m, _, high in chosen]]
+            axes.bar([position - 0.4 + width * (index + 0.5) for position, *_ in chosen], middle, width,
+                     color=f"C{index}", label=group.label, yerr=error if len(group.runs) > 1 else None,
+                     capsize=2)
     axes.set_xticks(range(len(buckets)), buckets)
     axes.set_xlabel("difficulty bucket")
     axes.set_ylabel("greedy accuracy at the end")
@@ -329,14 +453,18 @@ def _end_accuracy_by_bucket(runs: list[Run]) -> Figure:
     return figure
 
 
-def _over_steps(runs: list[Run], key: str) -> Figure:
-    """One smoothed line per run of a per-step metric."""
+def _over_steps(groups: list[Group], key: str) -> Figure:
+    """One smoothed line per group of a per-step metric (a group of several runs: the median of their smoothed
+    lines, and their range shaded)."""
     figure = plt.figure(figsize=(8, 3.6))
     axes = figure.add_subplot(1, 1, 1)
-    for index, run in enumerate(runs):
-        x, y = series(run.steps, key)
-        if y:
-            axes.plot(x, smooth(y, smoothing_window(run.steps)), color=f"C{index}", label=run.label)
+    for index, group in enumerate(groups):
+        curves = []
+        for run in group.runs:
+            x, y = series(run.steps, key)
+            if y:
+                curves.append(dict(zip(x, smooth(y, smoothing_window(run.steps)))))
+        _draw(axes, curves, group.label, f"C{index}")
     axes.set_xlabel("step")
     axes.set_ylabel(key, fontsize=8)
     axes.legend(fontsize=8)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from agents.tiny import TinyModelConfig
+from agents.tiny import TinyModelConfig, build_char_tokenizer
 from selfplay.components import make_proposer_reward, make_task, make_verifier
 from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig
@@ -151,6 +151,10 @@ class ModelConfig:
         """Normalises the chat template YAML spells loosely (a bare on/off reads as true/false)."""
         if isinstance(self.chat_template, bool):
             self.chat_template = "on" if self.chat_template else "off"
+        try:  # the words of the tiny model's vocabulary, checked where they are used
+            build_char_tokenizer(self.tiny.words)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
 
 
 def check_lora(config: SelfPlayConfig) -> None:
@@ -292,11 +296,20 @@ class InstrumentsConfig:
 class ExperimentConfig:
     # The methods `selfplay experiment` runs, one after the other, on otherwise identical settings.
     methods: list[str] = field(default_factory=lambda: list(METHODS))
+    # Each method once per seed (`run.seed`), in OUTPUT/<method>/seed-<seed>; the comparison then gives each
+    # method's median and range over them. Empty: once, under run.seed, in OUTPUT/<method>.
+    seeds: list[int] = field(default_factory=list)
 
     def check(self) -> None:
         unknown = [name for name in self.methods if name not in METHODS]
         if unknown or not self.methods:
             raise ConfigError(f"experiment.methods must name some of {', '.join(METHODS)}; got {unknown or 'none'}")
+        if len(set(self.methods)) != len(self.methods):
+            raise ConfigError(f"experiment.methods names a method twice: {self.methods}")
+        if any(isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED
+               for seed in self.seeds) or len(set(self.seeds)) != len(self.seeds):
+            raise ConfigError(f"experiment.seeds must be distinct whole numbers from 0 to {MAX_SEED}, got "
+                              f"{self.seeds}")
 
 
 @dataclass

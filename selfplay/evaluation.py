@@ -12,6 +12,7 @@ import hashlib
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from datasets import Dataset, load_from_disk
 from agents.model import LanguageModel, Sampling
 from selfplay.cache import publish_folder
 from selfplay.errors import ConfigError
+from selfplay.instruments import marker_counts
 from selfplay.tasks.base import Task
 from selfplay.truth import find
 from selfplay.types import Problem
@@ -188,11 +190,16 @@ def load_eval_set(task: Task, config: EvalConfig) -> Dataset:
 
 
 def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens: int, k: int = 0,
-             temperature: float = 1.0, progress: bool = False, sampling: Sampling | None = None) -> dict[str, Any]:
+             temperature: float = 1.0, progress: bool = False, sampling: Sampling | None = None,
+             markers: Sequence[str] = ()) -> dict[str, Any]:
     """Per bucket: greedy accuracy; with `k` > 0 also maj@k (the most common of k sampled answers is right) and
     pass@k (at least one of k is right), sampled at `temperature`. `sampling`: the solver's sampling settings
     (None: TRL's defaults), with `max_new_tokens` and the temperature replaced. Greedy accuracy is also split by
-    whether the problem needs a carry (where the task reports carries)."""
+    whether the problem needs a carry (where the task reports carries).
+
+    With `k` and `markers` (epistemic markers, instruments.py): the share of sampled answers that write one
+    (`marker_share@k`), and the accuracy of the sampled answers with one and without (`accuracy_marked@k`,
+    `accuracy_unmarked@k`; a bucket without such answers is left out): does doubting help?"""
     sampling = replace(sampling or Sampling(), max_new_tokens=max_new_tokens)
     problems = [Problem(text, json.loads(features))
                 for text, features in zip(eval_set["problem"], eval_set["features"])]
@@ -227,7 +234,30 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
             for b, p in zip(buckets, problems)]
     if any(full):
         result["accuracy_full_width"] = {b: mean_of(greedy, full, b) for b in order if b in full}
+    if k and markers:
+        result.update(marker_split(task, problems, samples, truths, buckets, order, markers, k))
     result["count"] = {b: buckets.count(b) for b in order}
+    return result
+
+
+def marker_split(task: Task, problems: list[Problem], samples: list[list[str]], truths: list[str | None],
+                 buckets: list[str], order: list[str], markers: Sequence[str], k: int) -> dict[str, dict[str, float]]:
+    """Per bucket, over every sampled answer: the share that write an epistemic marker, and the accuracy of those
+    that do and of those that do not (buckets without any left out)."""
+    marked: dict[str, list[bool]] = defaultdict(list)
+    right: dict[tuple[str, bool], list[bool]] = defaultdict(list)
+    for problem, group, truth, bucket in zip(problems, samples, truths, buckets):
+        for completion in group:
+            flag = marker_counts(completion, markers) > 0
+            marked[bucket].append(flag)
+            right[bucket, flag].append(task.is_correct(problem, task.extract_answer(completion), truth))
+    result: dict[str, dict[str, float]] = {f"marker_share@{k}": {}, f"accuracy_marked@{k}": {},
+                                           f"accuracy_unmarked@{k}": {}}
+    for bucket in order:
+        result[f"marker_share@{k}"][bucket] = sum(marked[bucket]) / len(marked[bucket])
+        for flag, name in ((True, f"accuracy_marked@{k}"), (False, f"accuracy_unmarked@{k}")):
+            if right[bucket, flag]:
+                result[name][bucket] = sum(right[bucket, flag]) / len(right[bucket, flag])
     return result
 
 

@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache
 
-from selfplay.metrics import distinct_ngrams
-
 # Words and phrases that mark a model doubting, pausing or re-checking itself: the "aha" words of long-reasoning
 # models. Matched as whole words, ignoring case; the spaces inside a phrase match any run of whitespace.
 DEFAULT_MARKERS = (
@@ -75,6 +73,17 @@ def _marker_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
     phrases.sort(key=len, reverse=True)
     # (?<!\w) and (?!\w) instead of \b: they also hold where a marker starts or ends with a non-word character.
     return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
+
+
+def distinct_ngrams(texts: list[str], n: int) -> float:
+    """Distinct character n-grams over all n-grams in the texts: 1.0 when nothing repeats, small when the same
+    pieces come back again and again (a proposer that has collapsed onto a few problems).
+
+    >>> distinct_ngrams(["abc", "abd"], 2), distinct_ngrams(["aaaa"], 2), distinct_ngrams(["a"], 2)
+    (0.75, 0.3333333333333333, 0.0)
+    """
+    grams = [text[i : i + n] for text in texts for i in range(len(text) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
 
 
 def response_chars(texts: Sequence[str]) -> float:

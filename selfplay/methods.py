@@ -109,7 +109,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
             budget["optimizer_steps"] += trainer.optimizer_steps_per_phase
             budget["trained_examples"] += sum(reward is not None for group in groups for reward in group.rewards)
         else:
-            examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget)
+            examples = fine_tuning_examples(method, judged, task, solver, config, attempts, budget, rng)
             metrics["method/kept_examples"] = float(len(examples))
             if examples:  # `filtered` may keep nothing from a step: then it takes no step
                 metrics.update(trainer.train_phase(phase_dataset({
@@ -133,8 +133,9 @@ METHODS = {name: train_method for name in ("rlvr", "self_distill", "filtered", "
 
 
 def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: Solver, config: SelfPlayConfig,
-                         attempts: int, budget: dict[str, int]) -> list[tuple[str, str]]:
-    """The (prompt, completion) pairs a fine-tuning method learns from this step."""
+                         attempts: int, budget: dict[str, int], rng: random.Random) -> list[tuple[str, str]]:
+    """The (prompt, completion) pairs a fine-tuning method learns from this step (`sft`: what the warm start
+    teaches, `task.teaching_completion`, drawn with `rng`)."""
     accept = config.method.accept_reward
     if method == "self_distill":
         return [(task.solver_prompt(item.problem), attempt.completion) for item in judged for attempt in item.attempts]
@@ -148,7 +149,7 @@ def fine_tuning_examples(method: str, judged: list[Judged], task: Task, solver: 
         raise ConfigError(f"method {method!r} needs the truth of every problem, and task {task.name!r} has none for "
                           f"{unknown[:80]!r}")
     if method == "sft":
-        return [(task.solver_prompt(item.problem), task.format_answer(truth))
+        return [(task.solver_prompt(item.problem), task.teaching_completion(item.problem, truth, rng))
                 for item, truth in zip(judged, truths) if truth is not None]
     if method == "rationalize":
         labelled = [(item.problem, truth) for item, truth in zip(judged, truths) if truth is not None]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from statistics import fmean as mean  # floats: statistics.mean sums exactly, as fractions (slow)
 from typing import Any
 
+from selfplay.instruments import distinct_ngrams, marker_counts
 from selfplay.tasks.base import Task
 from selfplay.types import Judged, Problem, Proposal
 
@@ -42,18 +43,10 @@ def proposer_metrics(task: Task, proposals: list[Proposal], trained: bool) -> di
     return metrics
 
 
-def distinct_ngrams(texts: list[str], n: int) -> float:
-    """Distinct character n-grams over all n-grams in the texts: 1.0 when nothing repeats, small when the same
-    pieces come back again and again (a proposer that has collapsed onto a few problems).
-
-    >>> distinct_ngrams(["abc", "abd"], 2), distinct_ngrams(["aaaa"], 2), distinct_ngrams(["a"], 2)
-    (0.75, 0.3333333333333333, 0.0)
-    """
-    grams = [text[i : i + n] for text in texts for i in range(len(text) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0.0
-
-
-def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
+def solver_metrics(task: Task, judged: list[Judged], markers: Sequence[str] = ()) -> dict[str, float]:
+    """The solver's step: answer rate, agreement, solve rates, and where the truth is known its accuracy (with
+    `markers`, also split by whether an answer writes an epistemic marker: `instruments/accuracy_marked`,
+    `instruments/accuracy_unmarked`, each where some answer falls in it) and the verifier's precision."""
     if not judged:
         return {"solver/problems": 0.0}
     rates = [j.verdict.solve_rate for j in judged if j.verdict.solve_rate is not None]
@@ -79,6 +72,12 @@ def solver_metrics(task: Task, judged: list[Judged]) -> dict[str, float]:
         truth_keys = [(j, task.answer_key(t)) for j, t in checked]
         correct = [task.answer_key(a.answer) == key for j, key in truth_keys for a in j.attempts]
         metrics["solver/accuracy"] = sum(correct) / len(correct)
+        if markers:
+            flags = [marker_counts(a.completion, markers) > 0 for j, _ in checked for a in j.attempts]
+            for flag, name in ((True, "marked"), (False, "unmarked")):
+                chosen = [ok for ok, marked in zip(correct, flags) if marked == flag]
+                if chosen:
+                    metrics[f"instruments/accuracy_{name}"] = sum(chosen) / len(chosen)
         labelled = [(j, t) for j, t in checked if j.verdict.label is not None]
         if labelled:
             right = [(task.difficulty(j.problem), task.answer_key(j.verdict.label) == task.answer_key(t))

@@ -31,6 +31,7 @@ PLOTS: list[tuple[str, str]] = [
     ("solve_rates", "Solve rates of the problems the solver answered"),
     ("diversity", "Diversity of proposed problems"),
     ("verifier", "Verifier precision against the ground truth (overall and per difficulty), and solver accuracy"),
+    ("markers", "Solver: answers with an epistemic marker (\"wait\", \"hmm\", ...), and accuracy with and without one"),
 ]
 
 
@@ -46,7 +47,7 @@ def build_report(run_dir: str | Path) -> Path:
     folder.mkdir(exist_ok=True)
     drawers: dict[str, Callable[[Figure, list[dict[str, Any]], list[dict[str, Any]]], None]] = {
         "curriculum": _curriculum, "proposer": _proposer, "accuracy": _accuracy,
-        "solve_rates": _solve_rates, "diversity": _diversity, "verifier": _verifier,
+        "solve_rates": _solve_rates, "diversity": _diversity, "verifier": _verifier, "markers": _markers,
     }
     sections = [_warm_start_section(run_dir, folder)]
     for name, title in PLOTS:
@@ -216,6 +217,13 @@ def _verifier(figure: Figure, steps, metrics) -> None:
                             ("solver/reward_mean", "solver reward (verifier)"),
                             *((f"verifier/precision/{level}", f"precision, difficulty {level}") for level in levels)],
             "no ground truth for this task", dotted=len(levels) > 0)
+
+
+def _markers(figure: Figure, steps, metrics) -> None:
+    _shares(figure, steps, [("instruments/epistemic_share", "share of answers with a marker"),
+                            ("instruments/accuracy_marked", "accuracy of answers with one"),
+                            ("instruments/accuracy_unmarked", "accuracy of answers without")],
+            "nothing recorded yet")
 
 
 def _shares(figure: Figure, steps, lines: list[tuple[str, str]], missing: str, dotted: bool = False) -> None:

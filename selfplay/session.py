@@ -41,7 +41,7 @@ class Session:
         eval_tokens = config.evaluation.max_new_tokens or solver_args.max_completion_length
         self.evaluate_solver = functools.partial(evaluate, solver_model, task, eval_set, eval_tokens,
                                                  config.evaluation.k, config.evaluation.temperature,
-                                                 sampling=self.solver.sampling)
+                                                 sampling=self.solver.sampling, markers=config.instruments.markers)
         self.evaluations: dict[int, dict[str, Any]] = {}
         self.last: dict[str, Any] = {}
         self.models: tuple[LanguageModel | None, LanguageModel] = (None, solver_model)
@@ -97,7 +97,7 @@ class Session:
 
     def solver_step_metrics(self, judged: list[Judged]) -> dict[str, float]:
         """The solver's metrics and instruments for the problems it answered this step."""
-        metrics = solver_metrics(self.task, judged)
+        metrics = solver_metrics(self.task, judged, self.config.instruments.markers)
         metrics.update(instrument_metrics([[a.completion for a in item.attempts] for item in judged],
                                           [[a.answer for a in item.attempts] for item in judged],
                                           [item.problem.text for item in judged], self.config.instruments.markers))

@@ -38,6 +38,7 @@ from selfplay.distributed import from_main, is_main, wait_for_everyone
 from selfplay.errors import ConfigError
 from selfplay.evaluation import EvalConfig, bucket_name, evaluate, generate_eval_set
 from selfplay.tasks.base import Task
+from selfplay.types import Problem
 
 ROLES = ("proposer", "solver")
 # What a warm start did: beside a cached model (its own record), and in a run directory (the run's, as soon as the
@@ -50,7 +51,8 @@ logger = logging.getLogger(__name__)
 def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfig, roles: tuple[str, ...],
                         count: int, seed: int, hint_template: str | None = None) -> Dataset:
     """`count` prompt/completion pairs: proposer examples (topic prompt -> a problem of difficulty up to
-    `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer), a
+    `proposer_max_difficulty`) and solver examples (a problem in the warm-start range -> its true answer, as
+    `task.teaching_completion` writes it), a
     `hint_share` of them with the answer also given as a hint in the prompt (`hint_template`). Every solver
     example needs its problem's truth (`task.truth`): a problem without one is a ConfigError."""
     rng = random.Random(seed)
@@ -76,7 +78,7 @@ def warm_start_examples(task: Task, model: LanguageModel, config: WarmStartConfi
             if answer is None:
                 raise ConfigError(f"the warm start needs the truth of every problem it teaches, and task "
                                   f"{task.name!r} has none for {problem.text[:80]!r}")
-            prompt, completion = task.solver_prompt(problem), task.format_answer(answer)
+            prompt, completion = task.solver_prompt(problem), task.teaching_completion(problem, answer, rng)
             if hinted and hint_template:
                 prompt = hinted_prompt(hint_template, prompt, answer, task)
         prompts.append(model.training_prompt(prompt))
@@ -316,7 +318,12 @@ class _Check:
         settings = EvalConfig(per_bucket=config.check_problems, min_difficulty=config.min_difficulty,
                               max_difficulty=config.max_difficulty, seed=CHECK_SET_SEED)
         self.problems = generate_eval_set(task, settings)
-        self.max_new_tokens = max(len(task.format_answer(truth)) for truth in self.problems["truth"]) + 2
+        # room for the longest taught completion: over this many problems, one of the longest with a slip, where the
+        # task teaches slips (characters: at least as many as tokens)
+        draws = random.Random(CHECK_SET_SEED)
+        self.max_new_tokens = 2 + max(
+            len(task.teaching_completion(Problem(text, json.loads(features)), truth, draws))
+            for text, features, truth in zip(self.problems["problem"], self.problems["features"], self.problems["truth"]))
         self.history: list[dict[str, Any]] = []
 
     def measure(self, step: int, up_to: int | None = None) -> dict[str, float]:

@@ -28,6 +28,27 @@ def test_char_tokenizer_round_trips(text):
     assert tokenizer.decode(ids) == text
 
 
+def test_words_get_a_token_each_and_survive_saving(tmp_path):
+    words = ["<think>", "</think>", "<answer>", "</answer>"]
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2, words=words))
+    text = "<think>7+8=15</think><answer>15</answer>"
+    ids = model.tokenizer(text, add_special_tokens=False).input_ids
+    assert len(ids) == len(text) - sum(len(word) - 1 for word in words)
+    assert model.model.config.vocab_size == len(build_char_tokenizer()) + 4
+    model.save(tmp_path)
+    again = LanguageModel.load(str(tmp_path))
+    assert again.tokenizer(text, add_special_tokens=False).input_ids == ids
+    assert again.tokenizer.decode(ids) == text
+    # the default's characters keep their ids
+    assert model.tokenizer("12+3=").input_ids == build_char_tokenizer()("12+3=").input_ids
+
+
+@pytest.mark.parametrize("words", [["<s>", "<s>"], ["x"], ["<eos>"]])
+def test_bad_words_are_refused(words):
+    with pytest.raises(ValueError, match="model.tiny.words"):
+        build_char_tokenizer(words)
+
+
 def test_tiny_model_saves_and_loads_with_auto_classes(tmp_path):
     model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
     model.save(tmp_path)

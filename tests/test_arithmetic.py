@@ -637,3 +637,84 @@ def test_parse_problem_rejects_look_alike_digits(text):
 def test_plausible_answers_by_digit_counts(problem, answer, plausible):
     task = ArithmeticTask(ops="+-*/", max_operations=2)
     assert task.plausible(task.parse_problem(problem), answer) is plausible
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# teaching a written procedure: column addition in <think>, slips caught with a marker (issue #19)
+
+
+def check_columns(problem: Problem, completion: str, marker: str = "wait,") -> int:
+    """Check a taught column addition the way a reader would, and return how many slips it has: every column
+    adds the operands' digits at its place and the carry, a slip is a wrong sum followed by the marker and the
+    same column summed right, and the answer after </think> is the sum."""
+    import re
+
+    thinking, answer = re.fullmatch(r"<think>(.*)</think>(<answer>\d+</answer>)", completion).groups()
+    left, right = problem.features["left"], problem.features["right"]
+    steps = re.findall(rf"(\d)\+(\d)(\+1)?=(\d+)(?: {re.escape(marker)} \1\+\2\3?=(\d+))?", thinking)
+    assert " ".join(f"{a}+{b}{c}={s}" + (f" {marker} {a}+{b}{c}={t}" if t else "")
+                    for a, b, c, s, t in steps) == thinking  # nothing else in the thinking
+    carry, slips = 0, 0
+    for place, (a, b, plus_one, written, corrected) in enumerate(steps):
+        assert (int(a), int(b)) == (left // 10**place % 10, right // 10**place % 10)
+        assert bool(plus_one) == bool(carry)
+        total = int(a) + int(b) + carry
+        if corrected:
+            slips += 1
+            assert abs(int(written) - total) == 1 and int(corrected) == total
+        else:
+            assert int(written) == total
+        carry = total // 10
+    assert answer == f"<answer>{left + right}</answer>"
+    return slips
+
+
+def test_columns_are_taught_right_for_every_sum_and_slips_come_at_the_share_asked():
+    task = ArithmeticTask(ops="+", teach="columns", slip_share=0.2, pad_operands=3, max_digits=3)
+    rng, draws, slipped = random.Random(0), 3000, 0
+    for _ in range(draws):
+        problem = task.sample_problem(rng, rng.randint(1, 3))
+        completion = task.teaching_completion(problem, task.truth(problem), rng)
+        slips = check_columns(problem, completion)
+        assert slips <= 1
+        slipped += slips
+        # at least pad_operands columns, one per digit of the longer operand
+        assert completion.count("=") - slips == max(3, len(str(max(problem.features["left"],
+                                                                    problem.features["right"]))))
+        assert task.is_correct(problem, task.extract_answer(completion), task.truth(problem))
+    assert 0.17 < slipped / draws < 0.23  # 600 expected; the binomial's sd is 22
+
+
+def test_a_slip_is_counted_as_an_epistemic_marker():
+    from selfplay.instruments import marker_counts
+
+    task = ArithmeticTask(teach="columns", slip_share=1.0)
+    completion = task.teaching_completion(task.parse_problem("58+67"), "125", random.Random(3))
+    assert check_columns(task.parse_problem("58+67"), completion) == 1
+    assert marker_counts(completion) == 1 and marker_counts(completion.replace("wait,", "so")) == 0
+
+
+@pytest.mark.parametrize("text", ["12*34", "7-9", "1.5+2"])
+def test_what_is_not_a_sum_of_two_whole_numbers_is_taught_its_answer(text):
+    task = ArithmeticTask(ops="+-*/", teach="columns", slip_share=1.0)
+    problem = task.parse_problem(text)
+    assert task.teaching_completion(problem, task.truth(problem), random.Random(0)) == \
+        f"<answer>{task.truth(problem)}</answer>"
+
+
+def test_the_default_teaches_the_answer_alone_and_draws_nothing():
+    task, rng = ArithmeticTask(answer_format="reversed", pad_answer=4), random.Random(5)
+    assert task.teaching_completion(task.parse_problem("47+38"), "85", rng) == "5800"
+    assert rng.random() == random.Random(5).random()  # the default run's warm start is left as it was
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"teach": "columns", "answer_format": "reversed"}, "answer_format: tagged"),
+    ({"teach": "essay"}, "teach must be"),
+    ({"slip_share": 1.5}, "slip_share"),
+    ({"slip_share": True}, "slip_share"),
+    ({"slip_marker": "  "}, "slip_marker"),
+])
+def test_bad_teaching_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        ArithmeticTask(**options)

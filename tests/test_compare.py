@@ -19,7 +19,7 @@ def write_run(folder: Path, summary: dict, metrics: list[dict]) -> Path:
     folder.mkdir(parents=True)
     (folder / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in metrics))
     (folder / "summary.json").write_text(json.dumps(summary))
-    (folder / "config.yaml").write_text("schedule:\n  steps: 10\n")
+    (folder / "config.yaml").write_text(f"schedule:\n  steps: {summary['steps']}\n")
     return folder
 
 
@@ -99,7 +99,8 @@ EXPECTED_COLUMNS = [
     "run", "method", "steps", "budget/sampled_answers", "budget/optimizer_steps", "budget/trained_examples",
     "wall_seconds", "in_distribution",
     "accuracy/in/start", "accuracy/in/end", "accuracy/out/start", "accuracy/out/end",
-    "maj@8/in/end", "maj@8/out/end", "pass@8/in/end", "pass@8/out/end",
+    "maj@8/in/start", "maj@8/in/end", "maj@8/out/start", "maj@8/out/end",
+    "pass@8/in/start", "pass@8/in/end", "pass@8/out/start", "pass@8/out/end",
     # instruments in their fixed order, then the verifier and the solver
     "late/instruments/response_chars", "late/instruments/epistemic_share", "late/instruments/unique_answers",
     "late/instruments/format_entropy", "late/verifier/precision", "late/solver/accuracy",
@@ -184,7 +185,7 @@ def test_files_and_columns(runs, tmp_path):
 def test_two_folders_of_one_name_are_told_apart_by_path(tmp_path):
     first, second = old_run(tmp_path / "a" / "run"), old_run(tmp_path / "b" / "run")
     rows = compare_runs([first, second], tmp_path / "out")["rows"]
-    assert [row["run"] for row in rows] == [str(first), str(second)]
+    assert [row["run"] for row in rows] == ["a/run", "b/run"]
 
 
 def test_cli(runs, tmp_path, capsys):
@@ -263,3 +264,46 @@ def test_output_that_is_a_file_is_an_error(runs, tmp_path):
 ])
 def test_solver_range(warm_start, expected):
     assert solver_range(warm_start) == expected
+
+
+def seeded(folder: Path, seed: int, end_1d: float, chars: float) -> Path:
+    """A self-play run of one seed: as `selfplay_run`, with its own seed, end accuracy on 1d and lengths."""
+    path = selfplay_run(folder)
+    summary = json.loads((path / "summary.json").read_text())
+    summary["evaluation"]["end"]["accuracy"] = {**SELFPLAY_END, "1d": end_1d}
+    (path / "summary.json").write_text(json.dumps(summary))
+    metrics = [json.loads(line) for line in (path / "metrics.jsonl").read_text().splitlines()]
+    for line in metrics:
+        if "instruments/response_chars" in line:
+            line["instruments/response_chars"] = chars
+    (path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in metrics))
+    (path / "config.yaml").write_text(f"run:\n  seed: {seed}\n  output_dir: {folder}\nschedule:\n  steps: 10\n")
+    return path
+
+
+def test_runs_alike_but_for_the_seed_are_summed_up_as_one_group(tmp_path):
+    runs = [seeded(tmp_path / "selfplay" / f"seed-{seed}", seed, end_1d, chars)
+            for seed, end_1d, chars in ((0, 0.9, 10.0), (1, 0.5, 30.0), (2, 0.7, 20.0))]
+    runs.append(distill_run(tmp_path / "distill"))
+    result = compare_runs(runs, tmp_path / "out")
+    assert [row["run"] for row in result["rows"]] == ["seed-0", "seed-1", "seed-2", "distill"]
+    group, alone = result["groups"]
+    assert (group["group"], group["runs"], alone["group"], alone["runs"]) == ("selfplay", 3, "distill (self_distill)", 1)
+    # accuracy/in/end: the mean of 1d and 2d (0.7) per run: 0.8, 0.6, 0.7
+    assert (group["accuracy/in/end"], group["accuracy/in/end/min"], group["accuracy/in/end/max"]) == \
+        pytest.approx((0.7, 0.6, 0.8))
+    assert (group["late/instruments/response_chars"], group["late/instruments/response_chars/min"]) == (20.0, 10.0)
+    markdown = (tmp_path / "out" / "compare.md").read_text()
+    assert markdown.startswith("Each group of runs alike but for the seed")
+    assert "| selfplay | 3 |" in markdown and "0.700 [0.600, 0.800]" in markdown and "Each run:" in markdown
+    with (tmp_path / "out" / "groups.csv").open() as stream:
+        assert [row["group"] for row in csv.DictReader(stream)] == ["selfplay", "distill (self_distill)"]
+    png = (tmp_path / "out" / "instruments_response_chars.png").read_bytes()
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 5_000
+
+
+def test_runs_of_other_settings_are_not_grouped(tmp_path):
+    first, second = seeded(tmp_path / "a", 0, 0.9, 10.0), seeded(tmp_path / "b", 1, 0.5, 30.0)
+    (second / "config.yaml").write_text("run:\n  seed: 1\nschedule:\n  steps: 11\n")
+    result = compare_runs([first, second], tmp_path / "out")
+    assert result["groups"] == [] and not (tmp_path / "out" / "groups.csv").exists()

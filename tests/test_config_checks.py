@@ -25,6 +25,13 @@ class File:
 
 # overrides (or a File), the key (or words) the one-line error must name
 BAD_CONFIGS = [
+    # the tiny model's words, and the taught procedure (issue #19)
+    (["model.tiny.words=[<think>, <think>]"], "model.tiny.words"),
+    (["model.tiny.words=[<eos>]"], "model.tiny.words"),
+    (["task.options.teach=columns"], "answer_format: tagged"),  # the default writes reversed digits
+    (["task.options.slip_share=2"], "slip_share"),
+    (["experiment.seeds=[1, 1]"], "experiment.seeds"),
+    (["experiment.seeds=[-1]"], "experiment.seeds"),
     # schedule: a step count past the bound would hang the dry run's count of proposer updates
     (["schedule.steps=99999999999999999999999"], "schedule.steps"),
     (["schedule.steps=1" + "0" * 400], "schedule.steps"),  # an int too large for a float

@@ -107,6 +107,31 @@ def test_maj_at_k_and_pass_at_k_on_hand_made_samples():
     assert result["count"] == {"1d": 4}
 
 
+def test_sampled_answers_are_split_by_whether_they_write_a_marker():
+    from datasets import Dataset
+
+    tagged = ArithmeticTask(ops="+", answer_format="tagged", solver_template="{problem}=")
+    samples = {
+        # 1d: two of four sampled answers doubt, one of them rightly; both plain answers are right
+        "1+1=": ["<think>wait, 1+1=2</think><answer>2</answer>", "<think>Hmm</think><answer>3</answer>",
+                 "<answer>2</answer>", "<answer>2</answer>"],
+        # 2d: nobody doubts
+        "10+10=": ["<answer>20</answer>", "<answer>21</answer>"] * 2,
+    }
+    dataset = Dataset.from_dict({"problem": ["1+1", "10+10"], "truth": ["2", "20"], "bucket": ["1d", "2d"],
+                                 "difficulty": [1, 2], "features": ["{}"] * 2})
+    model = TableModel({prompt: group[0] for prompt, group in samples.items()}, samples)
+    result = evaluate(model, tagged, dataset, max_new_tokens=40, k=4, markers=["wait", "hmm"])
+    assert result["marker_share@4"] == {"1d": 0.5, "2d": 0.0}
+    assert result["accuracy_marked@4"] == {"1d": 0.5}  # no 2d answer doubts: no score rather than a made-up one
+    assert result["accuracy_unmarked@4"] == {"1d": 1.0, "2d": 0.5}
+    assert "marker_share@4" not in evaluate(model, tagged, dataset, max_new_tokens=40, k=4)  # no markers given
+    from selfplay.cli import format_eval
+
+    shown = format_eval({**result, "distribution": {"1d": "in", "2d": "out"}})
+    assert "accuracy_marked@4" in shown.splitlines()[0] and shown.splitlines()[2].split()[-3] == "-"
+
+
 class RecordingModel(TableModel):
     """Answers from a table and keeps the sampling settings of every generate call."""
 

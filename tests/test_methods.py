@@ -4,6 +4,7 @@ command that runs them side by side."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,8 @@ def test_the_methods_that_teach_the_truth_refuse_a_problem_without_one():
     config = load_config(None, ["method.name=sft"])
     for method in ("sft", "rationalize"):
         with pytest.raises(ConfigError, match=f"method '{method}' needs the truth of every problem"):
-            fine_tuning_examples(method, [untrue], ARITHMETIC, None, config, 1, {"sampled_answers": 0})
-    assert fine_tuning_examples("self_distill", [untrue], ARITHMETIC, None, config, 1, {}) == [("12+34=", "64")]
+            fine_tuning_examples(method, [untrue], ARITHMETIC, None, config, 1, {"sampled_answers": 0}, random.Random(0))
+    assert fine_tuning_examples("self_distill", [untrue], ARITHMETIC, None, config, 1, {}, random.Random(0)) == [("12+34=", "64")]
 
 
 @pytest.mark.parametrize(("method", "expected"), [
@@ -70,14 +71,15 @@ def test_the_methods_that_teach_the_truth_refuse_a_problem_without_one():
 def test_what_each_fine_tuning_method_learns_from(method, expected):
     config = load_config()
     budget = {"sampled_answers": 0}
-    assert fine_tuning_examples(method, STEP, ARITHMETIC, FakeSolver([]), config, 4, budget) == expected
+    assert fine_tuning_examples(method, STEP, ARITHMETIC, FakeSolver([]), config, 4, budget, random.Random(0)) == expected
     assert budget["sampled_answers"] == 0  # only rationalize samples more
 
 
 def test_filtered_keeps_what_the_verifier_accepts_not_what_is_true():
     # A verifier that accepted a wrong answer (a majority vote gone wrong) has it trained on: that is the point.
     wrong_but_accepted = [judged("2+2", ["5", "4"], [1.0, 0.0])]
-    examples = fine_tuning_examples("filtered", wrong_but_accepted, ARITHMETIC, FakeSolver([]), load_config(), 2, {})
+    examples = fine_tuning_examples("filtered", wrong_but_accepted, ARITHMETIC, FakeSolver([]), load_config(), 2, {},
+                                    random.Random(0))
     assert examples == [("2+2=", "5")]
 
 
@@ -85,7 +87,7 @@ def test_rationalize_shows_the_hint_and_trains_without_it_on_right_answers_only(
     config = load_config(None, ["method.hint_template={answer}|{prompt}"])
     teacher = FakeSolver([["64", "63", "64x", "9"], ["01", "00", "01", "1"]])
     budget = {"sampled_answers": 0}
-    examples = fine_tuning_examples("rationalize", STEP, ARITHMETIC, teacher, config, 4, budget)
+    examples = fine_tuning_examples("rationalize", STEP, ARITHMETIC, teacher, config, 4, budget, random.Random(0))
     assert teacher.prompts == ["64|12+34=", "01|5+5="]  # the teacher saw the true answer
     # "64x" reads as 64 (the leading number), "9" and "1" are wrong; the student's prompts carry no hint.
     assert examples == [("12+34=", "64"), ("12+34=", "64x"), ("5+5=", "01"), ("5+5=", "01")]
@@ -163,16 +165,21 @@ def test_the_experiment_runs_each_method_then_compares_them(tiny_overrides, tmp_
     output = tmp_path / "experiment"
     overrides = [o for o in tiny_overrides if not o.startswith("run.output_dir")]
     args = ["experiment", *overrides, "schedule.steps=2", "experiment.methods=[rlvr, sft]",
-            f"run.output_dir={output}", "--no-progress"]
+            "experiment.seeds=[3, 4]", "model.warm_start.steps=0", f"run.output_dir={output}", "--no-progress"]
     assert main(args) == 0
     table = capsys.readouterr().out
-    assert "| rlvr" in table and "| sft" in table
-    assert (output / "comparison" / "compare.csv").is_file()
-    assert json.loads((output / "sft" / "summary.json").read_text())["method"] == "sft"
-    # Run again: both finished, nothing is retrained, the comparison is rewritten.
-    before = (output / "rlvr" / "summary.json").stat().st_mtime
+    # each method once per seed, then one group per method: the median and range over its seeds
+    assert "| rlvr | 2 |" in table and "| sft | 2 |" in table and "| rlvr/seed-3 | rlvr |" in table
+    assert (output / "comparison" / "compare.csv").is_file() and (output / "comparison" / "groups.csv").is_file()
+    for method in ("rlvr", "sft"):
+        for seed in (3, 4):
+            folder = output / method / f"seed-{seed}"
+            assert json.loads((folder / "summary.json").read_text())["method"] == method
+            assert load_config(folder / "config.yaml").run.seed == seed
+    # Run again: all finished, nothing is retrained, the comparison is rewritten.
+    before = (output / "rlvr" / "seed-3" / "summary.json").stat().st_mtime
     assert main(args) == 0
-    assert (output / "rlvr" / "summary.json").stat().st_mtime == before
+    assert (output / "rlvr" / "seed-3" / "summary.json").stat().st_mtime == before
 
 
 @pytest.mark.parametrize(("override", "message"), [

@@ -46,6 +46,23 @@ def test_solver_metrics(key, expected):
     assert solver_metrics(TASK, PHASE)[key] == pytest.approx(expected)
 
 
+def test_accuracy_with_and_without_an_epistemic_marker():
+    def attempt(text: str) -> Attempt:
+        return Attempt(text, TASK.extract_answer(text))
+
+    phase = [
+        Judged(TASK.parse_problem("2+2"), [attempt("Wait: <answer>4</answer>"), attempt("<answer>4</answer>"),
+                                           attempt("Hmm <answer>5</answer>"), attempt("<answer>5</answer>")],
+               Verdict([1, 1, 0, 0], "4"), "4"),
+        Judged(TASK.parse_problem("3+3"), [attempt("<answer>6</answer>")] * 4, Verdict([1] * 4, "6"), "6"),
+    ]
+    metrics = solver_metrics(TASK, phase, ["wait", "hmm"])
+    assert metrics["instruments/accuracy_marked"] == 0.5  # 1 of the 2 answers that doubt
+    assert metrics["instruments/accuracy_unmarked"] == 5 / 6
+    assert "instruments/accuracy_marked" not in solver_metrics(TASK, phase[1:], ["wait"])  # nobody doubted
+    assert not any("marked" in key for key in solver_metrics(TASK, phase))  # no markers asked for
+
+
 @pytest.mark.parametrize("statuses, invalid_rate, timeout_rate", [
     # every verdict that is not "ok" counts as invalid; timeouts are also counted apart
     (["ok", "ok", "ok", "ok"], 0.0, 0.0),
@@ -164,6 +181,6 @@ def test_precision_by_bucket_over_spans():
     ([], 3, 0.0),
 ])
 def test_distinct_ngrams(texts, n, expected):
-    from selfplay.metrics import distinct_ngrams
+    from selfplay.instruments import distinct_ngrams
 
     assert distinct_ngrams(texts, n) == pytest.approx(expected)

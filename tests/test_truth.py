@@ -188,7 +188,7 @@ def test_methods_that_train_on_true_answers_will_not_train_without_one(method):
     config = types.SimpleNamespace(method=types.SimpleNamespace(accept_reward=1.0))
     message = f"method '{method}' needs the truth of every problem, and task 'no_truth' has none for 'riddle 7'"
     with pytest.raises(ConfigError, match=message):
-        fine_tuning_examples(method, judged, task, None, config, 1, {"sampled_answers": 0})
+        fine_tuning_examples(method, judged, task, None, config, 1, {"sampled_answers": 0}, random.Random(0))
 
 
 def test_only_the_verifiers_build_a_sympy_verifier():

@@ -32,6 +32,19 @@ def test_examples_cover_both_roles_with_true_answers():
     assert examples.to_dict() == warm_start_examples(TASK, model, config, ("proposer", "solver"), 400, 0).to_dict()
 
 
+def test_a_task_that_teaches_columns_is_taught_them_with_slips():
+    from tests.test_arithmetic import check_columns
+
+    task = ArithmeticTask(ops="+", answer_format="tagged", teach="columns", slip_share=0.2, pad_operands=3,
+                          topic_prompt="P:", solver_template="{problem}=")
+    model = LanguageModel.load("builtin:tiny")
+    config = WarmStartConfig(min_difficulty=1, max_difficulty=2, proposer_max_difficulty=3)
+    examples = warm_start_examples(task, model, config, ("solver",), count=500, seed=0)
+    slips = [check_columns(task.parse_problem(row["prompt"].rstrip("=")), row["completion"]) for row in examples]
+    assert 0.1 < sum(slips) / len(slips) < 0.3
+    assert examples.to_dict() == warm_start_examples(task, model, config, ("solver",), 500, 0).to_dict()
+
+
 def test_second_run_reuses_the_cached_warm_start(tiny_overrides, tmp_path):
     cache = tmp_path / "fresh_cache"
     first = [o for o in tiny_overrides if "warm_start.cache_dir" not in o and "output_dir" not in o]

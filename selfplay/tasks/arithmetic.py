@@ -55,6 +55,17 @@ class ArithmeticTask(Task):
     pad_answer: int = 0
     # "tagged": <answer>N</answer>; "plain": the completion is the number; "reversed": its digits reversed.
     answer_format: Literal["tagged", "plain", "reversed"] = "tagged"
+    # What the warm start and `sft` teach the solver to write. "answer": the answer alone. "columns": column
+    # addition in words first, inside <think> </think>, one column per digit from the units up (at least
+    # `pad_operands` columns) with the carry added in, then the tagged answer; for 47+38,
+    # `<think>7+8=15 4+3+1=8</think><answer>85</answer>`. Needs `answer_format: tagged`; a problem that is not a
+    # sum of two whole numbers is taught its answer alone.
+    teach: Literal["answer", "columns"] = "answer"
+    # With "columns", the share of taught solutions that slip once: one column summed off by one, caught at once
+    # and summed again after `slip_marker`, as in `7+8=14 wait, 7+8=15`. The model learns to doubt itself in words,
+    # which the instruments count (`instruments.markers`; "wait" is one of them).
+    slip_share: float = 0.0
+    slip_marker: str = "wait,"
     # The proposer's topic prompt, in the spirit of SQLM's Table 6.
     topic_prompt: str = (
         "Write one arithmetic problem that adds, subtracts or multiplies two whole numbers of up to three digits. "
@@ -87,6 +98,17 @@ class ArithmeticTask(Task):
         if not 2 * self.max_digits <= self.max_answer_digits <= 1000:
             raise ValueError(f"task.options.max_answer_digits must be between 2 * max_digits (a product's length) "
                              f"and 1000, got {self.max_answer_digits}")
+        if self.teach not in ("answer", "columns"):
+            raise ValueError(f"task.options.teach must be 'answer' or 'columns', got {self.teach!r}")
+        if self.teach == "columns" and self.answer_format != "tagged":
+            raise ValueError("task.options.teach: columns writes <think> before <answer>: it needs "
+                             f"answer_format: tagged, got {self.answer_format!r}")
+        if isinstance(self.slip_share, bool) or not isinstance(self.slip_share, (int, float)) or \
+                not 0 <= self.slip_share <= 1:
+            raise ValueError(f"task.options.slip_share must be a share between 0 and 1, got {self.slip_share!r}")
+        if not isinstance(self.slip_marker, str) or not 0 < len(self.slip_marker.strip()) <= 40:
+            raise ValueError(f"task.options.slip_marker must be a phrase of 1 to 40 characters, got "
+                             f"{self.slip_marker!r}")
         self.check_shared_options()
 
     def proposer_prompt(self) -> str:
@@ -217,6 +239,24 @@ class ArithmeticTask(Task):
             answer = answer.zfill(self.pad_answer)
         return answer[::-1] if self.answer_format == "reversed" else answer
 
+    def teaching_completion(self, problem: Problem, truth: str, rng: random.Random) -> str:
+        """With `teach: columns`, a sum of two whole numbers is taught as column addition before its answer (a
+        `slip_share` of them with one slip, caught and corrected); anything else as `format_answer` writes it.
+
+        >>> task = ArithmeticTask(teach="columns", slip_share=1.0)
+        >>> task.teaching_completion(task.parse_problem("47+38"), "85", random.Random(0))
+        '<think>7+8=15 4+3+1=7 wait, 4+3+1=8</think><answer>85</answer>'
+        """
+        features = problem.features
+        if self.teach != "columns" or features.get("op") != "+" or "left" not in features or \
+                min(features["left"], features["right"]) < 0:
+            return self.format_answer(truth)
+        left, right = features["left"], features["right"]
+        columns = max(len(str(left)), len(str(right)), self.pad_operands)
+        slip = rng.randrange(columns) if rng.random() < self.slip_share else None
+        thinking = column_addition(left, right, columns, slip, rng.choice((-1, 1)), self.slip_marker)
+        return f"<think>{thinking}</think>" + self.format_answer(truth)
+
     def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
         """One operation. Both operands drawn uniformly from numbers of at most `difficulty` digits, at least one
         with exactly that many; a divisor is never 0; a power's base is the larger, its exponent at most 9 and
@@ -264,6 +304,28 @@ def statement(tree: Tree) -> sympy.Expr:
     if op == "/":
         return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
     return sympy.Pow(left, right, evaluate=False)
+
+
+def column_addition(left: int, right: int, columns: int, slip: int | None = None, off_by: int = 1,
+                    marker: str = "wait,") -> str:
+    """Column addition of two whole numbers written out, units first, one `a+b=s` per column (`a+b+1=s` with a
+    carry), over `columns` columns at least. With `slip`, that column is first summed `off_by` wrong (one more
+    where that would be negative), then again, right, after `marker`.
+
+    >>> column_addition(95, 7, 3), column_addition(5, 4, 1, slip=0, off_by=-1)
+    ('5+7=12 9+0+1=10 0+0+1=1', '5+4=8 wait, 5+4=9')
+    """
+    written, carry = [], 0
+    for column, (a, b) in enumerate(zip(str(left)[::-1].ljust(columns, "0"), str(right)[::-1].ljust(columns, "0"))):
+        terms = f"{a}+{b}" + ("+1" if carry else "")
+        total = int(a) + int(b) + carry
+        step = f"{terms}={total}"
+        if column == slip:
+            wrong = total + off_by if total + off_by >= 0 else total + 1
+            step = f"{terms}={wrong} {marker} {step}"
+        written.append(step)
+        carry = total // 10
+    return " ".join(written)
 
 
 def count_carries(left: int, op: str, right: int) -> int:

@@ -101,6 +101,12 @@ class Task(ABC):
         """How the solver is taught to write `answer` in a completion (used by the warm start)."""
         return f"<answer>{answer}</answer>"
 
+    def teaching_completion(self, problem: Problem, truth: str, rng: random.Random) -> str:
+        """What the solver is taught to write for `problem`, whose true answer is `truth` (the warm start and
+        `sft` teach it): by default the answer alone, as `format_answer` writes it. A task may teach a worked
+        solution instead; `rng` draws any variation in it."""
+        return self.format_answer(truth)
+
     def sample_problem(self, rng: random.Random, difficulty: int) -> Problem:
         """A random problem of the given difficulty, for warm starts and evaluation sets."""
         raise NotImplementedError(f"task {self.name!r} cannot generate problems")
