@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "settings, then compare them")
     experiment.add_argument("args", nargs="*", metavar="[CONFIG] [section.key=value ...]")
     experiment.add_argument("--no-progress", action="store_true", help="no progress bars")
+    experiment.add_argument("--jobs", type=int, default=1,
+                            help="runs at a time, each in its own process with its share of the cores (default 1)")
 
     compare = commands.add_parser("compare", help="finished runs side by side: one table (Markdown, CSV) and plots")
     # "*", not "+": no RUN_DIR is then compare_runs' one-line error, like every other bad input
@@ -159,40 +161,14 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _experiment(args: argparse.Namespace) -> int:
-    """Each method of `experiment.methods` in OUTPUT/<method> (with `experiment.seeds`, once per seed in
-    OUTPUT/<method>/seed-<seed>, seed by seed), then the comparison in OUTPUT/comparison. A run that finished
-    before (summary.json) is reused and one that was interrupted is resumed, so an experiment picks up where it
-    stopped. Runs of one seed share its warm start (the cache)."""
-    from selfplay.compare import compare_runs
-    from selfplay.config import dump_config, load_config
-    from selfplay.loop import train
-    from selfplay.rundir import RunDir
+    """selfplay/experiment.py: each method (and seed) trained, then all compared."""
+    from selfplay.experiment import run_experiment
 
     path, overrides = _config_and_overrides(args)
-    config = load_config(path, overrides)
-    output = Path(config.run.output_dir or f"runs/experiment-{time.strftime('%Y%m%d-%H%M%S')}")
-    plan = [(method, output / method, []) for method in config.experiment.methods] if not config.experiment.seeds \
-        else [(method, output / method / f"seed-{seed}", [f"run.seed={seed}"])
-              for seed in config.experiment.seeds for method in config.experiment.methods]
-    configs = {folder: (method, load_config(path, [*overrides, *seeded, f"method.name={method}",
-                                                   f"run.output_dir={folder}"]))
-               for method, folder, seeded in plan}  # all checked before anything runs
-    for folder, (method, method_config) in configs.items():
-        name = folder.relative_to(output)
-        if (folder / "summary.json").is_file():
-            print(f"selfplay: {name}: finished before, reused ({folder})", file=sys.stderr)
-            continue
-        stopped = (folder / "config.yaml").is_file()  # a run that was interrupted: continue it
-        if stopped and dump_config(load_config(folder / "config.yaml")) != dump_config(method_config):
-            raise ConfigError(f"{folder} was started with other settings than these; continue it alone with "
-                              f"selfplay train --resume {folder}, or choose another run.output_dir")
-        print(f"selfplay: {name}: {'resuming' if stopped else 'writing'} the run in {folder}", file=sys.stderr)
-        run_dir = RunDir.open_existing(folder) if stopped else RunDir.create(folder)
-        summary = train(method_config, run_dir, progress=not args.no_progress, resume=stopped)
-        print(format_summary(summary, folder), file=sys.stderr)
-    result = compare_runs(list(configs), output / "comparison")
+    result = run_experiment(path, overrides, progress=not args.no_progress, jobs=args.jobs,
+                            on_finished=lambda summary, folder: print(format_summary(summary, folder), file=sys.stderr))
     print(result["markdown"])
-    print(f"comparison written to {output / 'comparison'}/")
+    print(f"comparison written to {Path(result['paths'][0]).parent}/")
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from selfplay.config import load_config
 from selfplay.loop import train
@@ -427,3 +427,24 @@ def test_coding_self_play_on_the_tiny_model_with_the_sandboxed_verifier(tiny_ove
     assert set(summary["evaluation"]["start"]["accuracy"]) == {"1d", "2d"}
     rows = load_problems(run_dir.path).filter(lambda r: r["role"] == "proposer" and r["trained"])
     assert len(rows) == 2 * 16 and all(r["proposer_reward"] is not None for r in rows)
+
+
+def test_the_reasoning_config_teaches_thinking_in_words_and_measures_its_doubts(tmp_path, warm_cache):
+    # configs/reasoning.yaml, shortened: a short warm start is enough for every answer to start with <think>
+    config = load_config(Path(__file__).parents[1] / "configs" / "reasoning.yaml", [
+        "schedule.steps=2", "model.warm_start.steps=60", "model.warm_start.proposer_steps=60",
+        "model.warm_start.average_decay=null",
+        "model.warm_start.target_accuracy=null", "model.warm_start.check_every=0", "model.warm_start.batch_size=32",
+        f"model.warm_start.cache_dir={warm_cache}", "solver.per_device_train_batch_size=16",
+        "solver.num_generations=4", "proposer.per_device_train_batch_size=16", "proposer.num_generations=4",
+        f"run.output_dir={tmp_path / 'run'}", f"evaluation.cache_dir={tmp_path / 'eval'}",
+        "evaluation.per_bucket=10", "evaluation.k=2", "evaluation.every=0"])
+    run_dir = RunDir.create(config.run.output_dir)
+    summary = train(config, run_dir, progress=False)
+    answers = [text for row in load_problems(run_dir.path) if row["role"] == "solver" for text in row["answers"]]
+    assert sum(text.startswith("<think>") for text in answers) > 0.9 * len(answers)
+    tokenizer = AutoTokenizer.from_pretrained(run_dir.checkpoint_dir(2) / "solver")
+    assert tokenizer.tokenize("<think>1</think>") == ["<think>", "1", "</think>"]
+    for line in step_metrics(run_dir):
+        assert {"instruments/epistemic_rate", "instruments/epistemic_share", "instruments/response_chars"} <= set(line)
+    assert set(summary["evaluation"]["end"]["marker_share@2"]) == {"1d", "2d", "3d"}

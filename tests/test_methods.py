@@ -164,9 +164,12 @@ def test_fine_tuning_on_the_labels_learns_them(tiny_overrides):
 def test_the_experiment_runs_each_method_then_compares_them(tiny_overrides, tmp_path, capsys):
     output = tmp_path / "experiment"
     overrides = [o for o in tiny_overrides if not o.startswith("run.output_dir")]
-    args = ["experiment", *overrides, "schedule.steps=2", "experiment.methods=[rlvr, sft]",
-            "experiment.seeds=[3, 4]", "model.warm_start.steps=0", f"run.output_dir={output}", "--no-progress"]
-    assert main(args) == 0
+    args = ["experiment", *overrides, "schedule.steps=2", "experiment.seeds=[3, 4]", "model.warm_start.steps=0",
+            f"run.output_dir={output}", "--no-progress"]
+    # sft on both seeds here, then rlvr on both, two processes at a time, next to them
+    assert main([*args, "experiment.methods=[sft]"]) == 0
+    capsys.readouterr()
+    assert main([*args, "experiment.methods=[rlvr, sft]", "--jobs", "2"]) == 0
     table = capsys.readouterr().out
     # each method once per seed, then one group per method: the median and range over its seeds
     assert "| rlvr | 2 |" in table and "| sft | 2 |" in table and "| rlvr/seed-3 | rlvr |" in table
@@ -176,10 +179,23 @@ def test_the_experiment_runs_each_method_then_compares_them(tiny_overrides, tmp_
             folder = output / method / f"seed-{seed}"
             assert json.loads((folder / "summary.json").read_text())["method"] == method
             assert load_config(folder / "config.yaml").run.seed == seed
+    assert "rlvr finished" in (output / "logs" / "rlvr-seed-4.log").read_text()  # what its process printed
     # Run again: all finished, nothing is retrained, the comparison is rewritten.
     before = (output / "rlvr" / "seed-3" / "summary.json").stat().st_mtime
-    assert main(args) == 0
+    assert main([*args, "experiment.methods=[rlvr, sft]"]) == 0
     assert (output / "rlvr" / "seed-3" / "summary.json").stat().st_mtime == before
+
+
+def test_a_run_that_fails_in_its_process_is_named_with_its_log(tiny_overrides, tmp_path, capsys):
+    output = tmp_path / "experiment"
+    overrides = [o for o in tiny_overrides if not o.startswith("run.output_dir")]
+    (output / "sft").mkdir(parents=True)
+    (output / "sft" / "in-the-way").write_text("not a run")  # the run's folder is not empty: its process fails
+    args = ["experiment", *overrides, "experiment.methods=[sft]", f"run.output_dir={output}", "--jobs", "2"]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert "1 of 1 runs failed" in error and str(output / "logs" / "sft.log") in error
+    assert "already exists and is not empty" in (output / "logs" / "sft.log").read_text()
 
 
 @pytest.mark.parametrize(("override", "message"), [
