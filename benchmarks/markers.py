@@ -36,7 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import datasets  # noqa: E402
+
 from selfplay.rundir import load_problems, read_metrics  # noqa: E402
+
+datasets.disable_progress_bars()
 
 CONFIG = "configs/reasoning.yaml"
 IN, OUT = ("1d", "2d"), ("3d",)
@@ -117,34 +121,41 @@ def spread(values: list[float | None], scale: float = 100.0, digits: int = 1) ->
     return f"{statistics.median(present):.{digits}f} [{min(present):.{digits}f}, {max(present):.{digits}f}]"
 
 
+# The two tables: a header and, per column, how to write it from one method's runs (`cell` below)
+TABLES = [
+    ("| method | 1-2 digit sums, greedy % (start → end) | 3-digit sums | sampled answers with a marker %, start → "
+     "end | accuracy of sampled answers with a marker % | without one % |",
+     ["in_start → in_end", "out_start → out_end", "share_start → share_end", "marked_end", "unmarked_end"]),
+    ("| method | markers per training answer, first → last fifth of the steps | columns summed wrong per answer "
+     "(last fifth) | of those, caught % | false alarms per answer | answer length (chars) |",
+     ["rate_early/1 → rate_late/1", "wrong_per_answer/1", "caught", "false_alarms_per_answer/1", "chars_late/1"]),
+]
+
+
+def cell(runs: list[dict], spec: str) -> str:
+    """`key`: a percentage; `key/1`: a number as it is (three decimals); `a → b`: both."""
+    parts = []
+    for key in spec.split(" → "):
+        name, _, unscaled = key.partition("/")
+        parts.append(spread([run[name] for run in runs], scale=1 if unscaled else 100,
+                            digits=1 if not unscaled or name == "chars_late" else 3))
+    return " → ".join(parts)
+
+
 def tables(output: Path) -> str:
     methods: dict[str, list[dict]] = {}
-    for summary in sorted(output.glob("*/seed-*/summary.json")):
+    order = ["selfplay", "rlvr", "filtered", "self_distill", "sft", "rationalize"]  # the config's
+    for summary in sorted(output.glob("*/seed-*/summary.json"), key=lambda path: (
+            order.index(path.parent.parent.name) if path.parent.parent.name in order else len(order), path)):
         methods.setdefault(summary.parent.parent.name, []).append(run_figures(summary.parent))
     if not methods:
         raise SystemExit(f"no finished runs under {output} (OUTPUT/<method>/seed-<seed>/summary.json)")
     seeds = sorted({p.name for p in output.glob("*/seed-*")})
-    lines = [f"Runs: {', '.join(seeds)} of each method, from {output}. Median [min, max] over the seeds.", "",
-             "| method | 1-2 digit sums, greedy % (start → end) | 3-digit sums | sampled answers with a marker %, "
-             "start → end | accuracy of sampled answers with a marker % | without one % |",
-             "|---|---|---|---|---|---|"]
-    for method, runs in methods.items():
-        def column(key: str, **kw) -> str:
-            return spread([run[key] for run in runs], **kw)
-
-        lines.append(f"| {method} | {column('in_start')} → {column('in_end')} | {column('out_start')} → "
-                     f"{column('out_end')} | {column('share_start')} → {column('share_end')} | "
-                     f"{column('marked_end')} | {column('unmarked_end')} |")
-    lines += ["", "| method | markers per training answer, first → last fifth of the steps | columns summed wrong "
-              "per answer (last fifth) | of those, caught % | false alarms per answer | answer length (chars) |",
-              "|---|---|---|---|---|---|"]
-    for method, runs in methods.items():
-        def column(key: str, **kw) -> str:
-            return spread([run[key] for run in runs], **kw)
-
-        lines.append(f"| {method} | {column('rate_early', scale=1, digits=3)} → {column('rate_late', scale=1, digits=3)}"
-                     f" | {column('wrong_per_answer', scale=1, digits=3)} | {column('caught')} | "
-                     f"{column('false_alarms_per_answer', scale=1, digits=3)} | {column('chars_late', scale=1)} |")
+    lines = [f"Runs: {', '.join(seeds)} of each method, from {output}. Median [min, max] over the seeds."]
+    for header, specs in TABLES:
+        lines += ["", header, "|---" * (len(specs) + 1) + "|"]
+        lines += [f"| {method} | " + " | ".join(cell(runs, spec) for spec in specs) + " |"
+                  for method, runs in methods.items()]
     return "\n".join(lines)
 
 
