@@ -11,8 +11,9 @@ CPU without AVX2/AVX-512), which changes every training trajectory. Printed, per
 over the seeds of:
 
 - held-out greedy accuracy in the warm-start range (1-2 digit sums) and beyond it (3-digit), start -> end;
-- the share of sampled held-out answers (8 per problem, temperature 1) with an epistemic marker, start -> end, and
-  the accuracy of the sampled answers with a marker and without one, at the end (does doubting help?);
+- the share of sampled held-out answers (8 per problem, temperature 1) with an epistemic marker, start -> end, in
+  and beyond the warm-start range, and the accuracy of the sampled answers with a marker and without one, at the
+  end (does doubting help?);
 - markers per training answer over the first and the last fifth of the steps, and the answers' length;
 - from the training answers' written columns (`a+b=s`), over the last fifth of the steps: columns summed wrong
   per answer, the share of those followed by the marker and the column summed again right (a slip caught), and
@@ -101,6 +102,8 @@ def run_figures(folder: Path) -> dict[str, float | None]:
         "out_start": mean_of(start["accuracy"], OUT), "out_end": mean_of(end["accuracy"], OUT),
         "share_start": mean_of(start.get("marker_share@8", {}), IN),
         "share_end": mean_of(end.get("marker_share@8", {}), IN),
+        "share_out_start": mean_of(start.get("marker_share@8", {}), OUT),
+        "share_out_end": mean_of(end.get("marker_share@8", {}), OUT),
         "marked_end": mean_of(end.get("accuracy_marked@8", {}), IN),
         "unmarked_end": mean_of(end.get("accuracy_unmarked@8", {}), IN),
         "rate_early": over(early, "instruments/epistemic_rate"), "rate_late": over(late, "instruments/epistemic_rate"),
@@ -123,9 +126,10 @@ def spread(values: list[float | None], scale: float = 100.0, digits: int = 1) ->
 
 # The two tables: a header and, per column, how to write it from one method's runs (`cell` below)
 TABLES = [
-    ("| method | 1-2 digit sums, greedy % (start → end) | 3-digit sums | sampled answers with a marker %, start → "
-     "end | accuracy of sampled answers with a marker % | without one % |",
-     ["in_start → in_end", "out_start → out_end", "share_start → share_end", "marked_end", "unmarked_end"]),
+    ("| method | 1-2 digit sums, greedy % (start → end) | 3-digit sums | sampled answers with a marker %, 1-2 "
+     "digits, start → end | 3 digits | 1-2 digits: accuracy of sampled answers with a marker % | without one % |",
+     ["in_start → in_end", "out_start → out_end", "share_start → share_end", "share_out_start → share_out_end",
+      "marked_end", "unmarked_end"]),
     ("| method | markers per training answer, first → last fifth of the steps | columns summed wrong per answer "
      "(last fifth) | of those, caught % | false alarms per answer | answer length (chars) |",
      ["rate_early/1 → rate_late/1", "wrong_per_answer/1", "caught", "false_alarms_per_answer/1", "chars_late/1"]),
