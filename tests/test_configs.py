@@ -84,8 +84,9 @@ def test_each_config_sends_the_prompts_it_means(path):
     statement = problem.features.get("statement", problem.text)
     if config.model.name_or_path == "builtin:tiny":
         # no instructions a 2-layer character model could not read: a marker, then the problem and a separator
-        # (configs/climb.yaml: each operand least significant digit first, six digits with the padding)
-        backwards = "+".join(operand.zfill(6)[::-1] for operand in statement.split("+"))
+        # (configs/climb.yaml, reasoning.yaml: each operand least significant digit first, with the padding)
+        width = config.task.options.get("pad_operands", 0)
+        backwards = "+".join(operand.zfill(width)[::-1] for operand in statement.split("+"))
         assert proposer == "P:" and solver in (f"{statement}=", f"{statement}|", f"{backwards}=")
         return
     assert config.model.chat_template in ("auto", "on")

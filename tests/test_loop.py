@@ -303,8 +303,8 @@ def test_majority_committee_is_warm_started_under_its_own_seeds_and_judges(tiny_
     from verifiers.majority import MajorityVerifier
 
     asked = []
-    ask = MajorityVerifier._committee_keys
-    monkeypatch.setattr(MajorityVerifier, "_committee_keys",
+    ask = MajorityVerifier._committee_answers
+    monkeypatch.setattr(MajorityVerifier, "_committee_answers",
                         lambda self, task, problems: asked.append(len(problems)) or ask(self, task, problems))
     # rlvr draws its problems from the task (a short warm start writes few valid ones); the member trains its
     # own warm start, as long as the solver's

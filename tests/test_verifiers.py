@@ -682,6 +682,27 @@ def test_majority_committee_keeps_a_label_only_where_the_other_models_give_it_to
     assert seated([Member({})]).judge(TASK, six, answers).label is None
 
 
+def test_committee_labels_label_what_the_solvers_majority_gets_wrong():
+    six, seven = TASK.parse_problem("3+3"), TASK.parse_problem("3+4")
+    prompt = TASK.solver_prompt
+    right, other = Member({prompt(six): "6", prompt(seven): "7"}), Member({prompt(six): "6", prompt(seven): "8"})
+    groups = [(six, ["5", "5", "6", None]), (seven, ["7", "7", "7", "7"])]
+    verdicts = seated([right, other], committee_labels=True).judge_batch(TASK, groups)
+    # on 3+3 the solver's majority (5) is wrong: the members' 6 is the label, and the one 6 is rewarded
+    assert (verdicts[0].label, verdicts[0].rewards) == ("6", [0.0, 0.0, 1.0, 0.0])
+    assert verdicts[0].diagnostics["majority_share"] == 0.25
+    # on 3+4 the members disagree: no label, however sure the solver is
+    assert (verdicts[1].label, verdicts[1].rewards) == (None, [0.0] * 4)
+    # one member in two is enough with committee_agree=1 (the most common answer of the members, first seen)
+    assert seated([right, other], committee_labels=True, committee_agree=1).judge(TASK, seven, ["8"]).rewards == [0.0]
+    # unreadable members label nothing
+    assert seated([Member({})], committee_labels=True).judge(TASK, six, ["6"]).label is None
+    for options in ({"committee_labels": True}, {"committee_labels": True, "committee": 1, "min_share": 0.5},
+                    {"committee_labels": "yes", "committee": 1}):
+        with pytest.raises(ValueError, match="committee_labels"):
+            MajorityVerifier(**options)
+
+
 def test_majority_committee_needs_its_models_and_sane_sizes():
     from selfplay.judging import judge_group
     from selfplay.types import Attempt

@@ -52,6 +52,12 @@ class MajorityVerifier(Verifier):
     # The run seats the members (selfplay/loading.py: seat_committee); they never train.
     committee: int = 0
     committee_agree: int = 0
+    # True: the committee's own answer is the label wherever `committee_agree` of its members (0: all) give it,
+    # whether or not most of the solver's answers do; the solver's answers that give it are rewarded. Then the
+    # solver's majority decides nothing (`min_share` must be 0), and the problems it gets wrong are labelled too:
+    # with the committee only checking the solver's majority, a weakness of the solver's goes unlabelled and feeds
+    # itself (README, "Label-free self-play", generic kernels).
+    committee_labels: bool = False
 
     name: ClassVar[str] = "majority"
 
@@ -65,6 +71,11 @@ class MajorityVerifier(Verifier):
             value = getattr(self, option)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
                 raise ValueError(f"verifier.options.{option} must be a whole number from 0 to {most}, got {value!r}")
+        if not isinstance(self.committee_labels, bool):
+            raise ValueError(f"verifier.options.committee_labels must be true or false, got {self.committee_labels!r}")
+        if self.committee_labels and (not self.committee or self.min_share):
+            raise ValueError("verifier.options.committee_labels needs a committee (committee >= 1) and min_share 0: "
+                             "the committee's answer is the label, not the solver's majority")
         self._members: list[Any] = []
         self._sampling: Any = None
 
@@ -76,15 +87,16 @@ class MajorityVerifier(Verifier):
 
     def judge_batch(self, task: Task, groups: Sequence[tuple[Problem, Sequence[str | None]]]) -> list[Verdict]:
         """Each group judged as `judge` would; the committee answers all the problems in one batch."""
-        votes = self._committee_keys(task, [problem for problem, _ in groups])
+        votes = self._committee_answers(task, [problem for problem, _ in groups])
         return [self._judge(task, problem, answers, keys)
                 for (problem, answers), keys in zip(groups, votes)]
 
     def judge(self, task: Task, problem: Problem, answers: Sequence[str | None]) -> Verdict:
-        return self._judge(task, problem, answers, self._committee_keys(task, [problem])[0])
+        return self._judge(task, problem, answers, self._committee_answers(task, [problem])[0])
 
-    def _committee_keys(self, task: Task, problems: Sequence[Problem | None]) -> list[list[Hashable | None]]:
-        """Per problem, the value of each committee member's answer (none without a committee)."""
+    def _committee_answers(self, task: Task, problems: Sequence[Problem | None],
+                           ) -> list[list[tuple[str | None, Hashable | None]]]:
+        """Per problem, each committee member's answer and its value (none without a committee)."""
         if not self.committee:
             return [[] for _ in problems]
         if len(self._members) != self.committee:
@@ -93,11 +105,11 @@ class MajorityVerifier(Verifier):
         prompts = [task.solver_prompt(problem) for problem in problems if problem is not None]
         replies = [[guarded(task.extract_answer, texts[0]) for texts in member.generate(prompts, 1, self._sampling)]
                    for member in self._members] if prompts else []
-        keys = iter(zip(*(answer_keys(task, answers) for answers in replies)))
-        return [list(next(keys)) if problem is not None else [None] * self.committee for problem in problems]
+        pairs = iter(zip(*(list(zip(answers, answer_keys(task, answers))) for answers in replies)))
+        return [list(next(pairs)) if problem is not None else [(None, None)] * self.committee for problem in problems]
 
     def _judge(self, task: Task, problem: Problem, answers: Sequence[str | None],
-               committee: Sequence[Hashable | None]) -> Verdict:
+               committee: Sequence[tuple[str | None, Hashable | None]]) -> Verdict:
         keys = answer_keys(task, answers)
         if self.plausible_only and problem is not None:
             def plausible(answer: str | None) -> bool:
@@ -106,6 +118,8 @@ class MajorityVerifier(Verifier):
             # an answer the check cannot read (a user's task may raise on one) does not vote
             judged = {answer: bool(guarded(plausible, answer)) for answer in set(answers)}
             keys = [key if key is None or judged[answer] else None for key, answer in zip(keys, answers)]
+        if self.committee_labels:
+            return self._committee_label(answers, keys, committee)
         counts = Counter(key for key in keys if key is not None)
         diagnostics = {"parsed": sum(counts.values()), "distinct": len(counts), "tie": False, "majority_share": 0.0}
         if not counts:
@@ -120,9 +134,24 @@ class MajorityVerifier(Verifier):
         if diagnostics["majority_share"] < self.min_share:
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         if self.committee:
-            diagnostics["committee_agreed"] = sum(key == winner for key in committee)
+            diagnostics["committee_agreed"] = sum(key == winner for _, key in committee)
             if diagnostics["committee_agreed"] < (self.committee_agree or self.committee):
                 return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         label = next(answer for answer, key in zip(answers, keys) if key == winner)
+        return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
+
+    def _committee_label(self, answers: Sequence[str | None], keys: list[Hashable | None],
+                         committee: Sequence[tuple[str | None, Hashable | None]]) -> Verdict:
+        """`committee_labels`: the answer most members give stands if enough of them give it."""
+        counts = Counter(key for _, key in committee if key is not None)
+        diagnostics: dict[str, Any] = {"parsed": sum(key is not None for key in keys), "committee_agreed": 0}
+        if not counts:
+            return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
+        winner, agreed = counts.most_common(1)[0]
+        diagnostics["committee_agreed"] = agreed
+        diagnostics["majority_share"] = sum(key == winner for key in keys) / len(answers) if answers else 0.0
+        if agreed < (self.committee_agree or self.committee):
+            return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
+        label = next(answer for answer, key in committee if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
 
