@@ -399,7 +399,9 @@ def test_algebra_self_play_on_the_tiny_model(tiny_overrides):
     from pathlib import Path as _Path
 
     config_file = _Path(__file__).parents[1] / "configs" / "tiny_algebra.yaml"
-    config = load_config(config_file, [*tiny_overrides, "schedule.steps=2", "schedule.proposer_every=1"])
+    config = load_config(config_file, [*tiny_overrides, "schedule.steps=2", "schedule.proposer_every=1",
+                                       "evaluation.per_bucket=3", "model.warm_start.steps=100",
+                                       "model.warm_start.proposer_steps=100"])
     assert config.task.name == "algebra" and config.task.options["answer_format"] == "plain"
     run_dir = RunDir.create(config.run.output_dir)
     train(config, run_dir, progress=False)
