@@ -139,7 +139,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_fine_tuning_method_on_two_processes(tmp_path):
+def test_a_fine_tuning_method_on_two_processes(whole_run, tmp_path):
     # `filtered`: each process answers its share of the step's problems; every process fine-tunes on all the
     # kept answers (a process keeping none while the other trains would leave DDP waiting). Under the majority
     # vote every group with a readable answer has one the verifier accepts, so answers are kept whatever was
@@ -147,7 +147,8 @@ def test_a_fine_tuning_method_on_two_processes(tmp_path):
     output, log = tmp_path / "run", tmp_path / "judged.log"
     script = tmp_path / "counting.py"
     script.write_text(COUNTING.format(log=str(log)))
-    args = [a for a in settings(tmp_path, output) if not a.startswith("proposer")]
+    # the warm start the whole run cached (shared weights: the same one whatever the method)
+    args = [a for a in settings(whole_run[0].parent, output) if not a.startswith("proposer")]
     done = on_two_processes(str(script), "train", *args, "method.name=filtered", "method.problems=50",
                             "--no-progress")
     assert done.stdout.count("filtered finished") == 1
@@ -162,10 +163,10 @@ def test_a_fine_tuning_method_on_two_processes(tmp_path):
     assert summary["budget"]["optimizer_steps"] == sum(k > 0 for k in kept)
 
 
-def test_rlvr_on_two_processes_records_every_group(tmp_path):
+def test_rlvr_on_two_processes_records_every_group(whole_run, tmp_path):
     # each process judges the groups of its share of the phase; all of them are recorded, by the main process
     output = tmp_path / "run"
-    args = [a for a in settings(tmp_path, output) if not a.startswith(("verifier", "proposer"))]
+    args = [a for a in settings(whole_run[0].parent, output) if not a.startswith(("verifier", "proposer"))]
     on_two_processes("-m", "selfplay.cli", "train", *args, "method.name=rlvr", "method.problems=50", "--no-progress")
     rows = load_problems(output).to_list()
     assert Counter(r["step"] for r in rows) == {1: 4, 2: 4, 3: 4}

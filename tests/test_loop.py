@@ -63,7 +63,9 @@ def test_separate_weights_each_role_changes_only_in_its_own_phase(tiny_overrides
 def test_without_a_verifier_the_solver_does_not_move(tiny_overrides):
     # `none` gives every answer the same reward: GRPO's advantages are zero and the solver's weights end exactly
     # where the warm start left them, while the proposer (rewarded -1 for invalid problems) may move
-    config, run_dir, _ = run([*tiny_overrides, "model.shared=false", "verifier.name=none", "schedule.steps=2"])
+    # (the task and evaluation settings of the test above: the same separate warm starts, cached)
+    config, run_dir, _ = run([*tiny_overrides, "model.shared=false", "verifier.name=none", "schedule.steps=2",
+                              "task.options.max_digits=2", "evaluation.max_difficulty=2"])
     warm = json.loads((run_dir.path / "summary.json").read_text())["warm_start"]
     assert same(weights(Path(warm["solver"]["cache"])), weights(run_dir.checkpoint_dir(2) / "solver"))
     assert json.loads((run_dir.path / "summary.json").read_text())["budget"]["optimizer_steps"] > 0

@@ -186,16 +186,29 @@ def test_the_experiment_runs_each_method_then_compares_them(tiny_overrides, tmp_
     assert (output / "rlvr" / "seed-3" / "summary.json").stat().st_mtime == before
 
 
-def test_a_run_that_fails_in_its_process_is_named_with_its_log(tiny_overrides, tmp_path, capsys):
+def test_a_run_that_fails_in_its_process_is_named_with_its_log(tiny_overrides, tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    import selfplay.experiment
+
+    commands = []
+
+    def fails(command, stdout, **_):  # a run's process, failing as `selfplay train` does on a bad folder
+        commands.append(command)
+        stdout.write("selfplay: error: run directory ... already exists and is not empty\n")
+        return subprocess.CompletedProcess(command, 2)
+
+    monkeypatch.setattr(selfplay.experiment.subprocess, "run", fails)
     output = tmp_path / "experiment"
     overrides = [o for o in tiny_overrides if not o.startswith("run.output_dir")]
-    (output / "sft").mkdir(parents=True)
-    (output / "sft" / "in-the-way").write_text("not a run")  # the run's folder is not empty: its process fails
-    args = ["experiment", *overrides, "experiment.methods=[sft]", f"run.output_dir={output}", "--jobs", "2"]
+    args = ["experiment", *overrides, "experiment.methods=[sft, rlvr]", f"run.output_dir={output}", "--jobs", "2"]
     assert main(args) == 2
     error = capsys.readouterr().err
-    assert "1 of 1 runs failed" in error and str(output / "logs" / "sft.log") in error
-    assert "already exists and is not empty" in (output / "logs" / "sft.log").read_text()
+    assert "2 of 2 runs failed" in error and str(output / "logs" / "sft.log") in error
+    assert "already exists and is not empty" in (output / "logs" / "rlvr.log").read_text()
+    assert sorted(command[-1] for command in commands) == \
+        [f"run.output_dir={output / 'rlvr'}", f"run.output_dir={output / 'sft'}"]
+    assert all(command[1:5] == ["-m", "selfplay.cli", "train", "--no-progress"] for command in commands)
 
 
 @pytest.mark.parametrize(("override", "message"), [
