@@ -119,7 +119,8 @@ def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
 def warm_fingerprint(config: SelfPlayConfig, model: LanguageModel) -> dict[str, Any]:
     """What, besides the warm-start settings, shapes a warm-started model (part of its cache key)."""
     settings = config.model
-    return {"model": settings.name_or_path, "tiny": vars(settings.tiny), "dtype": settings.dtype,
+    tiny = {key: value for key, value in vars(settings.tiny).items() if key != "words" or value}  # as before words
+    return {"model": settings.name_or_path, "tiny": tiny, "dtype": settings.dtype,
             "chat": model.use_chat_template}  # examples are formatted differently with a template
 
 

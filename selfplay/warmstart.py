@@ -103,9 +103,13 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     the steps used, the solver's check-set accuracy at each check and at the end, and whether the target was met
     (`target_met`; None when there is no target). `progress`: a progress bar while it trains."""
     hint_template = hint_template if config.hint_share and "solver" in roles else None
+    # Options added later are left out while at their defaults (they change nothing then), so that caches
+    # made before they existed stay valid: `teach` and the slips (issue #19), and hint_share below.
+    task_options = {key: value for key, value in vars(task).items()
+                    if not (key, value) in (("teach", "answer"), ("slip_share", 0.0), ("slip_marker", "wait,"))}
     shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
-                 "seed": seed, "task": {"name": task.name, **vars(task)}}
-    if hint_template:  # kept out of the key otherwise, so existing caches stay valid
+                 "seed": seed, "task": {"name": task.name, **task_options}}
+    if hint_template:
         shaped_by["hint_template"] = hint_template
     else:
         shaped_by["warm_start"].pop("hint_share")
