@@ -211,10 +211,11 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     scores: dict[str, list[float]] = {"accuracy": greedy}
     if k:
         samples = model.generate(prompts, k, sampling.at(temperature), progress=f"{k} samples" if progress else None)
-        majority, passed = [], []
+        majority, passed, sampled_right = [], [], []
         for problem, group, truth in zip(problems, samples, truths):
             answers = [task.extract_answer(c) for c in group]
             correct = {answer: task.is_correct(problem, answer, truth) for answer in set(answers)}
+            sampled_right.append([correct[answer] for answer in answers])
             keys = [task.answer_key(answer) for answer in answers]
             winner = majority_key(keys)
             majority.append(float(winner is not None and correct[answers[keys.index(winner)]]))
@@ -235,22 +236,22 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     if any(full):
         result["accuracy_full_width"] = {b: mean_of(greedy, full, b) for b in order if b in full}
     if k and markers:
-        result.update(marker_split(task, problems, samples, truths, buckets, order, markers, k))
+        result.update(marker_split(samples, sampled_right, buckets, order, markers, k))
     result["count"] = {b: buckets.count(b) for b in order}
     return result
 
 
-def marker_split(task: Task, problems: list[Problem], samples: list[list[str]], truths: list[str | None],
-                 buckets: list[str], order: list[str], markers: Sequence[str], k: int) -> dict[str, dict[str, float]]:
-    """Per bucket, over every sampled answer: the share that write an epistemic marker, and the accuracy of those
-    that do and of those that do not (buckets without any left out)."""
+def marker_split(samples: list[list[str]], sampled_right: list[list[bool]], buckets: list[str], order: list[str],
+                 markers: Sequence[str], k: int) -> dict[str, dict[str, float]]:
+    """Per bucket, over every sampled answer (and whether it is right): the share that write an epistemic marker,
+    and the accuracy of those that do and of those that do not (buckets without any left out)."""
     marked: dict[str, list[bool]] = defaultdict(list)
     right: dict[tuple[str, bool], list[bool]] = defaultdict(list)
-    for problem, group, truth, bucket in zip(problems, samples, truths, buckets):
-        for completion in group:
+    for group, group_right, bucket in zip(samples, sampled_right, buckets):
+        for completion, is_right in zip(group, group_right):
             flag = marker_counts(completion, markers) > 0
             marked[bucket].append(flag)
-            right[bucket, flag].append(task.is_correct(problem, task.extract_answer(completion), truth))
+            right[bucket, flag].append(is_right)
     result: dict[str, dict[str, float]] = {f"marker_share@{k}": {}, f"accuracy_marked@{k}": {},
                                            f"accuracy_unmarked@{k}": {}}
     for bucket in order:

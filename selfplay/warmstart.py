@@ -106,7 +106,7 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     # Options added later are left out while at their defaults (they change nothing then), so that caches
     # made before they existed stay valid: `teach` and the slips (issue #19), and hint_share below.
     task_options = {key: value for key, value in vars(task).items()
-                    if not (key, value) in (("teach", "answer"), ("slip_share", 0.0), ("slip_marker", "wait,"))}
+                    if (key, value) not in (("teach", "answer"), ("slip_share", 0.0), ("slip_marker", "wait,"))}
     shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
                  "seed": seed, "task": {"name": task.name, **task_options}}
     if hint_template:
