@@ -112,7 +112,7 @@ def compare_runs(run_dirs: list[str | Path], output_dir: str | Path) -> dict[str
         paths.append(output / "groups.csv")
     (output / "compare.md").write_text(markdown)
     write_csv(output / "compare.csv", columns, rows)
-    paths.append(_save(_accuracy_over_steps(runs, groups), output / "accuracy.png"))
+    paths.append(_save(_accuracy_over_steps(groups), output / "accuracy.png"))
     paths.append(_save(_end_accuracy_by_bucket(groups), output / "end_accuracy_by_bucket.png"))
     for key in step_keys(runs):
         if any(series(run.steps, key)[1] for run in runs):
@@ -374,7 +374,7 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def _accuracy_over_steps(runs: list[Run], groups: list[Group]) -> Figure:
+def _accuracy_over_steps(groups: list[Group]) -> Figure:
     """Two panels, in and out of distribution: each group's mean greedy accuracy over its buckets at each
     evaluation (a group of several runs: their median, and their range shaded). Not smoothed: evaluations are
     few, and each is already a mean over hundreds of problems."""

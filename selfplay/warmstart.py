@@ -23,7 +23,7 @@ import json
 import logging
 import random
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,9 @@ def warm_start(model: LanguageModel, task: Task, config: WarmStartConfig, roles:
     hint_template = hint_template if config.hint_share and "solver" in roles else None
     # Options added later are left out while at their defaults (they change nothing then), so that caches
     # made before they existed stay valid: `teach` and the slips (issue #19), and hint_share below.
+    defaults = {field.name: field.default for field in fields(task)} if is_dataclass(task) else {}
     task_options = {key: value for key, value in vars(task).items()
-                    if (key, value) not in (("teach", "answer"), ("slip_share", 0.0), ("slip_marker", "wait,"))}
+                    if key not in ("teach", "slip_share", "slip_marker") or value != defaults.get(key)}
     shaped_by = {"fingerprint": fingerprint, "warm_start": {**asdict(config), "cache_dir": None}, "roles": roles,
                  "seed": seed, "task": {"name": task.name, **task_options}}
     if hint_template:
