@@ -9,6 +9,7 @@ one is marked `# TRL internal` (or transformers/accelerate) and covered by tests
 from __future__ import annotations
 
 import copy
+import logging
 import types
 import uuid
 import warnings
@@ -208,6 +209,19 @@ class EngineView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
+
+
+class _UnjudgedIsDeliberate(logging.Filter):
+    """TRL warns, once per batch, when every reward function returned None for a sample. Here a None is deliberate:
+    the verifier could not judge that answer (or it is a copy that carries no weight), and the loss leaves it out
+    (`rollout`'s mask). This filter drops that one warning from TRL's logger; everything else it logs passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "All reward functions returned None" not in str(record.msg)  # accelerate prefixes "[RANK n] "
+
+
+# TRL's logger, on which GRPOTrainer reports samples without any reward (the filter is public logging API).
+logging.getLogger("trl.trainer.grpo_trainer").addFilter(_UnjudgedIsDeliberate())
 
 
 class GivenRewards:

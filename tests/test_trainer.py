@@ -5,6 +5,7 @@ internal (marked there): if a TRL release moves one, a test here fails."""
 from __future__ import annotations
 
 import gc
+import logging
 import types
 
 import pytest
@@ -113,6 +114,18 @@ def test_samples_that_could_not_be_judged_do_not_dilute_the_loss(tmp_path, model
         moved.append({name: value - start[name] for name, value in model.model.state_dict().items()})
     assert all(torch.allclose(moved[0][name], moved[1][name], atol=1e-7) for name in start)
     assert not all(torch.allclose(moved[1][name], moved[2][name], atol=1e-7) for name in start)
+
+
+def test_unjudged_samples_do_not_make_trl_warn(tmp_path, model, caplog):
+    # A reward of None is how the loop says "not judged"; TRL would log a warning naming the sample for each batch
+    # that has one (its logger is filtered in trainer.py). Other warnings of that logger still pass.
+    args = grpo_args(tmp_path, "solver", "solver.per_device_train_batch_size=4")
+    trainer = RoleTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=1)
+    judged = groups(model, 1)[0]
+    with caplog.at_level(logging.WARNING, logger="trl"):
+        trainer.train_phase([Group(judged.prompt, judged.samples, [1.0, 0.0, None, None])])
+        logging.getLogger("trl.trainer.grpo_trainer").warning("something else")
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("trl")] == ["something else"]
 
 
 def test_schedule_spans_all_phases(tmp_path, model):
