@@ -54,8 +54,9 @@ CONFIGS = {
     # label-free: majority vote with the anchors' filters, on the climb's representation (issue #18, item 3)
     "climb_majority": ["configs/climb_majority.yaml"],
     # the same without the committee, with the filters that did best on one model: at least 6 of 8 answers agree,
-    # the proposer paid for 5-7 of 8 (6-7 with that share), the solver held nearer its warm start (KL 0.2)
-    "climb_majority_one_model": ["configs/climb_majority.yaml", "verifier.options.committee=0",
+    # the proposer paid for 5-7 of 8 (6-7 with that share), the solver held nearer its warm start (KL 0.2); 300
+    # steps, as measured
+    "climb_majority_one_model": ["configs/climb_majority.yaml", "schedule.steps=300", "verifier.options.committee=0",
                                  "verifier.options.committee_labels=false",
                                  "verifier.options.min_share=0.75", "proposer_reward.options.low=4",
                                  "proposer_reward.options.high=8", "solver.beta=0.2"],
