@@ -37,10 +37,10 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def settings(folder: Path, output: Path) -> list[str]:
+def settings(folder: Path, output: Path, warm_cache: str) -> list[str]:
     return [
         "schedule.steps=3", "schedule.proposer_every=2", "model.shared=true",
-        *WARM_START, f"model.warm_start.cache_dir={folder / 'warm'}",
+        *WARM_START, f"model.warm_start.cache_dir={warm_cache}",
         # per process: 8 completions = 2 whole groups of 4; per phase: 16 completions = 4 problems
         "solver.per_device_train_batch_size=8", "solver.num_generations=4",
         "proposer.per_device_train_batch_size=8", "proposer.num_generations=4",
@@ -59,11 +59,12 @@ def on_two_processes(*program: str, expect: int = 0) -> subprocess.CompletedProc
 
 
 @pytest.fixture(scope="module")
-def whole_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """Three self-play steps on two processes, uninterrupted."""
+def whole_run(tmp_path_factory, warm_cache) -> tuple[Path, subprocess.CompletedProcess]:
+    """Three self-play steps on two processes, uninterrupted, from the suite's shared warm start (trained here,
+    on both processes, if no earlier test has cached it; test_rlvr_on_two_processes... always trains its own)."""
     folder = tmp_path_factory.mktemp("two_processes")
     output = folder / "run"
-    done = on_two_processes("-m", "selfplay.cli", "train", *settings(folder, output), "--no-progress")
+    done = on_two_processes("-m", "selfplay.cli", "train", *settings(folder, output, warm_cache), "--no-progress")
     return output, done
 
 
@@ -105,7 +106,7 @@ def records(output: Path) -> list[tuple]:
     return [(r["step"], r["role"], r["problem"], tuple(r["answers"])) for r in load_problems(output).to_list()]
 
 
-def test_a_run_on_two_processes_resumes_exactly(whole_run, tmp_path):
+def test_a_run_on_two_processes_resumes_exactly(whole_run, tmp_path, warm_cache):
     # Crash after step 3 is logged: the run resumes from the checkpoint at step 2 and does step 3 again. Each
     # process samples from its own random generators (TRL seeds them apart), so each gets its own back; with the
     # main process's on both, step 3's answers would differ from the uninterrupted run's.
@@ -113,7 +114,7 @@ def test_a_run_on_two_processes_resumes_exactly(whole_run, tmp_path):
     output = tmp_path / "run"
     script = tmp_path / "crashing.py"
     script.write_text(CRASHING.format(step=3))
-    on_two_processes(str(script), "train", *settings(whole.parent, output), "--no-progress", expect=3)
+    on_two_processes(str(script), "train", *settings(whole.parent, output, warm_cache), "--no-progress", expect=3)
     assert [m["step"] for m in read_metrics(output)] == [0, 1, 2, 3] and not (output / "summary.json").exists()
     on_two_processes("-m", "selfplay.cli", "train", "--resume", str(output), "--no-progress")
     assert comparable(read_metrics(output)) == comparable(read_metrics(whole))
@@ -139,7 +140,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_fine_tuning_method_on_two_processes(whole_run, tmp_path):
+def test_a_fine_tuning_method_on_two_processes(whole_run, tmp_path, warm_cache):
     # `filtered`: each process answers its share of the step's problems; every process fine-tunes on all the
     # kept answers (a process keeping none while the other trains would leave DDP waiting). Under the majority
     # vote every group with a readable answer has one the verifier accepts, so answers are kept whatever was
@@ -147,8 +148,8 @@ def test_a_fine_tuning_method_on_two_processes(whole_run, tmp_path):
     output, log = tmp_path / "run", tmp_path / "judged.log"
     script = tmp_path / "counting.py"
     script.write_text(COUNTING.format(log=str(log)))
-    # the warm start the whole run cached (shared weights: the same one whatever the method)
-    args = [a for a in settings(whole_run[0].parent, output) if not a.startswith("proposer")]
+    # the warm start the whole run used (shared weights: the same one whatever the method)
+    args = [a for a in settings(whole_run[0].parent, output, warm_cache) if not a.startswith("proposer")]
     done = on_two_processes(str(script), "train", *args, "method.name=filtered", "method.problems=50",
                             "--no-progress")
     assert done.stdout.count("filtered finished") == 1
@@ -163,14 +164,19 @@ def test_a_fine_tuning_method_on_two_processes(whole_run, tmp_path):
     assert summary["budget"]["optimizer_steps"] == sum(k > 0 for k in kept)
 
 
-def test_rlvr_on_two_processes_records_every_group(whole_run, tmp_path):
-    # each process judges the groups of its share of the phase; all of them are recorded, by the main process
-    output = tmp_path / "run"
-    args = [a for a in settings(whole_run[0].parent, output) if not a.startswith(("verifier", "proposer"))]
-    on_two_processes("-m", "selfplay.cli", "train", *args, "method.name=rlvr", "method.problems=50", "--no-progress")
+def test_rlvr_on_two_processes_records_every_group(tmp_path):
+    # each process judges the groups of its share of the phase; all of them are recorded, by the main process.
+    # A short warm start of its own: both processes train it (data-parallel), the main one caches it, once.
+    output, warm = tmp_path / "run", tmp_path / "warm"
+    args = [a for a in settings(tmp_path, output, str(warm)) if not a.startswith(("verifier", "proposer"))]
+    on_two_processes("-m", "selfplay.cli", "train", *args, "model.warm_start.steps=40", "method.name=rlvr",
+                     "method.problems=50", "--no-progress")
     rows = load_problems(output).to_list()
     assert Counter(r["step"] for r in rows) == {1: 4, 2: 4, 3: 4}
     assert all(len(r["answers"]) == 4 for r in rows)
+    record = json.loads((output / "summary.json").read_text())["warm_start"]
+    assert record["cached"] is False and record["steps"] == 40
+    assert [p.name for p in warm.iterdir()] == [Path(record["cache"]).name]  # one folder, no staging left
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 5, 6, 7])

@@ -421,8 +421,8 @@ def test_coding_self_play_on_the_tiny_model_with_the_sandboxed_verifier(tiny_ove
     overrides = [o for o in tiny_overrides if "per_device_train_batch_size" not in o and "num_generations" not in o
                  and "difficulty" not in o]
     config = load_config(config_file, [*overrides, "schedule.steps=2", "schedule.proposer_every=1",
-                                       "evaluation.per_bucket=3", "model.warm_start.steps=60",
-                                       "model.warm_start.proposer_steps=60"])
+                                       "evaluation.per_bucket=3", "model.warm_start.steps=20",
+                                       "model.warm_start.proposer_steps=20"])
     assert config.task.name == "coding" and config.verifier.name == "code"
     run_dir = RunDir.create(config.run.output_dir)
     summary = train(config, run_dir, progress=False)
