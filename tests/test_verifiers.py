@@ -703,6 +703,28 @@ def test_committee_labels_label_what_the_solvers_majority_gets_wrong():
             MajorityVerifier(**options)
 
 
+def test_the_solvers_majority_decides_where_the_members_disagree():
+    six, seven, eight = TASK.parse_problem("3+3"), TASK.parse_problem("3+4"), TASK.parse_problem("4+4")
+    prompt = TASK.solver_prompt
+    first = Member({prompt(six): "6", prompt(seven): "7", prompt(eight): "9"})
+    second = Member({prompt(six): "6", prompt(seven): "8"})  # unreadable on 4+4
+    groups = [(six, ["5", "5", "6"]), (seven, ["8", "7", "8"]), (eight, ["8", "8", "9"]), (eight, ["7", "7", "7"])]
+    verdicts = seated([first, second], committee_labels=True, solver_votes=True).judge_batch(TASK, groups)
+    # both members: their answer stands over the solver's; split members: the solver's majority sides with one;
+    # one readable member and the solver apart, or the solver alone: no label
+    assert [(v.label, v.rewards) for v in verdicts] == [("6", [0.0, 0.0, 1.0]), ("8", [1.0, 0.0, 1.0]),
+                                                        (None, [0.0] * 3), (None, [0.0] * 3)]
+    assert [v.diagnostics["committee_agreed"] for v in verdicts] == [2, 2, 1, 1]
+    # without the solver's vote the split members label nothing
+    assert seated([first, second], committee_labels=True).judge(TASK, seven, ["8", "7", "8"]).label is None
+    for options in ({"committee": 2, "solver_votes": True},  # not without committee_labels
+                    {"committee": 2, "committee_labels": True, "committee_agree": 1, "solver_votes": True},
+                    {"committee": 1, "committee_labels": True, "solver_votes": True},  # its one member would do
+                    {"committee": 2, "committee_labels": True, "solver_votes": 1}):
+        with pytest.raises(ValueError, match="solver_votes"):
+            MajorityVerifier(**options)
+
+
 def test_majority_committee_needs_its_models_and_sane_sizes():
     from selfplay.judging import judge_group
     from selfplay.types import Attempt

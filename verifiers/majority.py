@@ -58,6 +58,11 @@ class MajorityVerifier(Verifier):
     # with the committee only checking the solver's majority, a weakness of the solver's goes unlabelled and feeds
     # itself (README, "Label-free self-play", generic kernels).
     committee_labels: bool = False
+    # With `committee_labels`: the solver's most common answer (first seen on a tie) is one more vote beside the
+    # members', so with two members a label stands where two of the three voters give it. Where the members
+    # disagree, the solver's majority decides between them; alone it never makes a label (it needs
+    # `committee_agree` votes, at least 2 with this on).
+    solver_votes: bool = False
 
     name: ClassVar[str] = "majority"
 
@@ -76,8 +81,19 @@ class MajorityVerifier(Verifier):
         if self.committee_labels and (not self.committee or self.min_share):
             raise ValueError("verifier.options.committee_labels needs a committee (committee >= 1) and min_share 0: "
                              "the committee's answer is the label, not the solver's majority")
+        if not isinstance(self.solver_votes, bool):
+            raise ValueError(f"verifier.options.solver_votes must be true or false, got {self.solver_votes!r}")
+        if self.solver_votes and (not self.committee_labels or self.needed_votes < 2):
+            raise ValueError("verifier.options.solver_votes needs committee_labels and at least 2 agreeing votes "
+                             "(committee_agree >= 2, or 0 with a committee of 2 or more): the solver's vote alone "
+                             "is no label")
         self._members: list[Any] = []
         self._sampling: Any = None
+
+    @property
+    def needed_votes(self) -> int:
+        """How many committee votes a label needs: `committee_agree`, or the whole committee when that is 0."""
+        return self.committee_agree or self.committee
 
     def seat(self, members: Sequence[Any], sampling: Any) -> None:
         """The committee: models (agents.LanguageModel) that answer each problem with `sampling`."""
@@ -135,23 +151,29 @@ class MajorityVerifier(Verifier):
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         if self.committee:
             diagnostics["committee_agreed"] = sum(key == winner for _, key in committee)
-            if diagnostics["committee_agreed"] < (self.committee_agree or self.committee):
+            if diagnostics["committee_agreed"] < self.needed_votes:
                 return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         label = next(answer for answer, key in zip(answers, keys) if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
 
     def _committee_label(self, answers: Sequence[str | None], keys: list[Hashable | None],
                          committee: Sequence[tuple[str | None, Hashable | None]]) -> Verdict:
-        """`committee_labels`: the answer most members give stands if enough of them give it."""
-        counts = Counter(key for _, key in committee if key is not None)
+        """`committee_labels`: the answer most voters give stands if enough of them give it. The voters are the
+        members, and with `solver_votes` the solver's most common answer."""
+        voters = [(answer, key) for answer, key in committee if key is not None]
+        if self.solver_votes:
+            solver_counts = Counter(key for key in keys if key is not None)
+            if solver_counts:
+                top = solver_counts.most_common(1)[0][0]  # first seen among the tied
+                voters.append(next((answer, key) for answer, key in zip(answers, keys) if key == top))
+        counts = Counter(key for _, key in voters)
         diagnostics: dict[str, Any] = {"parsed": sum(key is not None for key in keys), "committee_agreed": 0}
         if not counts:
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
         winner, agreed = counts.most_common(1)[0]
         diagnostics["committee_agreed"] = agreed
         diagnostics["majority_share"] = sum(key == winner for key in keys) / len(answers) if answers else 0.0
-        if agreed < (self.committee_agree or self.committee):
+        if agreed < self.needed_votes:
             return Verdict([0.0] * len(answers), label=None, diagnostics=diagnostics)
-        label = next(answer for answer, key in committee if key == winner)
+        label = next(answer for answer, key in voters if key == winner)
         return Verdict([1.0 if key == winner else 0.0 for key in keys], label=label, diagnostics=diagnostics)
-
