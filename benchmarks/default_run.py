@@ -145,13 +145,24 @@ def median_range(values: list[float]) -> str:
     return f"{100 * statistics.median(values):5.1f} [{100 * min(values):5.1f}, {100 * max(values):5.1f}]"
 
 
+def settings_of(run: dict) -> str:
+    """A run's config file and overrides, less its seed: runs that differ only by seed share one table.
+
+    >>> settings_of({"config": "configs/climb_majority.yaml", "overrides": ["run.seed=1", "schedule.steps=300"]})
+    'configs/climb_majority.yaml schedule.steps=300'
+    >>> settings_of({"config": "default", "overrides": ["run.seed=4"]})
+    'default'
+    """
+    return " ".join([run["config"], *(o for o in run.get("overrides", []) if not o.startswith("run.seed="))])
+
+
 def report(results: list[dict]) -> list[str]:
     """The tables and the checked claims; returns the claims that failed."""
     failures = []
     buckets = list(results[0]["accuracy_start"])
-    for name in dict.fromkeys(r["name"] for r in results):
-        runs = [r for r in results if r["name"] == name]
-        print(f"\n== {name} ({runs[0]['config']}): held-out greedy accuracy, %, start -> end ==")
+    for name, settings in dict.fromkeys((r["name"], settings_of(r)) for r in results):
+        runs = [r for r in results if (r["name"], settings_of(r)) == (name, settings)]
+        print(f"\n== {name} ({settings}): held-out greedy accuracy, %, start -> end ==")
         print(f"{'seed':>4} {'kernels':<8}" + "".join(f"{b:>16}" for b in buckets) + "   warm steps  wall s  moved")
         for r in runs:
             cells = "".join(f"{points(r['accuracy_start'][b])} ->{points(r['accuracy_end'][b])}" for b in buckets)

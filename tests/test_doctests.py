@@ -28,7 +28,7 @@ def test_docstring_examples(name):
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("name", ["markers", "oracle_labels"])
+@pytest.mark.parametrize("name", ["default_run", "markers", "oracle_labels"])
 def test_benchmark_docstring_examples(name, monkeypatch):
     from importlib.util import module_from_spec, spec_from_file_location
     from pathlib import Path
