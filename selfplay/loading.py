@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from transformers import set_seed
 
 from agents import LanguageModel, Sampling
+from selfplay.committee import CommitteeRounds
 from selfplay.config import SelfPlayConfig
 from selfplay.distributed import is_main, wait_for_everyone
 from selfplay.resume import save_checkpoint
@@ -90,14 +91,16 @@ COMMITTEE_FILE = "committee.json"
 
 
 def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: Verifier, sampling: Sampling,
-                   progress: bool = True) -> None:
+                   progress: bool = True) -> CommitteeRounds | None:
     """A verifier that checks its labels against separately trained models (majority's `committee`, the
     self-improving transformers' vote across separately seeded models) gets them here: the solver's model, each
     warm-started as the solver is but under its own seed (cached like the solver's own warm start), answering
-    with the solver's sampling settings at temperature 0. Their warm-start records go to RUN_DIR/committee.json."""
+    with the solver's sampling settings at temperature 0. Their warm-start records go to RUN_DIR/committee.json.
+    Returns the committee's rounds when its members learn (`committee_rounds`), else None. Call it before the
+    role trainers are built (building a TRL config resets accelerate's state, which a trainer uses)."""
     count = getattr(verifier, "committee", 0)
     if not count:
-        return
+        return None
     settings = config.model  # a warm start and no LoRA: checked with the config (config.py)
     members, records = [], []
     for index in range(1, count + 1):
@@ -114,6 +117,11 @@ def seat_committee(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     verifier.seat(members, sampling.at(0))
     if is_main():
         run_dir.write_json(COMMITTEE_FILE, records)
+    every = getattr(verifier, "committee_rounds", 0)
+    if not every:
+        return None
+    return CommitteeRounds(config, run_dir.path, task, members, sampling.at(0), every, verifier.committee_round_steps,
+                           verifier.committee_learning_rate)
 
 
 def warm_fingerprint(config: SelfPlayConfig, model: LanguageModel) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
     # Every TRL config is built before the trainers: building one resets accelerate's state, which a trainer uses.
     proposer_sampling = Sampling.of(config.grpo_config("proposer", "unused"))
     session = Session(config, run_dir, solver_model, task, verifier, started)
-    seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)  # if the verifier has one
+    session.committee = seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)
     proposer_trainer, solver_trainer = role_trainers(config, run_dir, proposer_model, solver_model)
     proposer = Proposer(sampling_through(proposer_model, proposer_trainer), task, proposer_sampling)
     solver = Solver(sampling_through(solver_model, solver_trainer), task, session.solver.sampling)
@@ -100,6 +100,8 @@ def train_selfplay(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier
         mine, own = my_share(fresh + replayed)
         judged = gather(judge(verifier, task, mine, solver.solve(mine, attempts))[:own])
         by_key = {item.problem.key: item for item in judged}
+        if session.committee is not None:  # a committee that learns: every few steps, on what it labelled
+            metrics.update(session.committee.after_step(step, judged))
 
         # The proposer's reward for each problem, from the verdict on the solver's answers to it.
         proposals = score_proposals(proposals, by_key, proposer_score, config.proposer_reward)

@@ -74,7 +74,7 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
     _, solver_model = anchor_on_disk(run_dir, config, None, solver_model)
     set_generation_batch(config, solver_model)
     session = Session(config, run_dir, solver_model, task, verifier, started)
-    seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)  # if the verifier has one
+    session.committee = seat_committee(config, run_dir, task, verifier, session.solver.sampling, progress)
     solver = session.solver
     solver_args = config.grpo_config("solver", run_dir.path / "trl" / "solver")
     attempts = solver_args.num_generations
@@ -103,6 +103,8 @@ def train_method(config: SelfPlayConfig, run_dir: RunDir, task: Task, verifier: 
         # each process answers its share of the problems; every process learns from all of them
         mine, own = my_share(problems)
         judged = gather(judge_problems(mine, solver, verifier, task, attempts)[:own])
+        if session.committee is not None:  # a committee that learns: every few steps, on what it labelled
+            metrics.update(session.committee.after_step(step, judged))
         if method == "rlvr":  # GRPO on these answers and the verifier's rewards, as self-play's solver
             groups = solver_groups(solver, judged, config.solver_reward.partial_credit)
             metrics.update(trainer.train_phase(groups, step))

@@ -159,14 +159,16 @@ def checkpoint_models(config: SelfPlayConfig, proposer_model: LanguageModel | No
 
 
 def save_checkpoint(run_dir: RunDir, step: int, config: SelfPlayConfig, proposer_model: LanguageModel | None,
-                    solver_model: LanguageModel | None, state: dict[str, Any] | None = None) -> None:
-    """checkpoints/step-N/ with the models (`checkpoint_models`) and, for a run to resume from, the training
-    state (resume.py), written beside the folder and renamed into place. A folder that exists already (the
-    step-0 anchor) gets the state added, also atomically."""
+                    solver_model: LanguageModel | None, state: dict[str, Any] | None = None,
+                    others: dict[str, LanguageModel] | None = None) -> None:
+    """checkpoints/step-N/ with the models (`checkpoint_models`, and `others` by folder name: a learning
+    committee's members) and, for a run to resume from, the training state (resume.py), written beside the folder
+    and renamed into place. A folder that exists already (the step-0 anchor) gets the state added, also
+    atomically."""
     folder = run_dir.checkpoint_dir(step)
 
     def write(staging: str) -> None:
-        for name, model in checkpoint_models(config, proposer_model, solver_model).items():
+        for name, model in {**checkpoint_models(config, proposer_model, solver_model), **(others or {})}.items():
             model.save(Path(staging) / name)
         if state is not None:
             torch.save(state, Path(staging) / STATE_FILE)

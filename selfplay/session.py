@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from agents import LanguageModel, Sampling, Solver
+from selfplay.committee import CommitteeRounds, member_name
 from selfplay.config import SelfPlayConfig
 from selfplay.distributed import gather, is_main, process_index, sharded
 from selfplay.errors import ConfigError
@@ -47,11 +48,15 @@ class Session:
         self.models: tuple[LanguageModel | None, LanguageModel] = (None, solver_model)
         self.rng, self.trainers = random.Random(), {}
         self.replay = Replay(task, config.schedule.replay_size)  # the self-play loop's rehearsal (replay.py)
+        self.committee: CommitteeRounds | None = None  # a learning committee's rounds (committee.py), if any
 
     def begin(self, models: tuple[LanguageModel | None, LanguageModel], rng: random.Random, trainers: dict[str, Any],
               resume: bool) -> int:
         """Start the run, or resume it from its last checkpoint; returns the last step already done. A fresh run
         evaluates the solver (step 0) and saves its starting state, so a run killed at any moment can resume."""
+        members = self.committee_members()
+        if self.committee is not None:
+            trainers = {**trainers, **{name: self.committee.trainers[index] for index, name in enumerate(members)}}
         self.models, self.rng, self.trainers = models, rng, trainers
         if resume and sharded():
             raise ConfigError("--resume does not work under DeepSpeed or FSDP yet: they split the optimizer state "
@@ -65,9 +70,11 @@ class Session:
             return 0
         folder, state = found
         if state["step"] > 0:
-            for name, model in checkpoint_models(self.config, *models).items():
+            for name, model in {**checkpoint_models(self.config, *models), **members}.items():
                 load_weights(model, folder / name)
         counters = restore_state(state, rng, trainers, process_index())
+        if self.committee is not None:
+            self.committee.restore(counters.get("committee", []))
         self.evaluations, self.budget, self.last = counters["evaluations"], counters["budget"], counters["last"]
         self.replay.restore(counters.get("replay", {}))
         self.started -= counters["elapsed"]  # wall time counts every session of the run
@@ -92,8 +99,16 @@ class Session:
             return     # at the end only (saving sharded weights from one process has not been run; SCALING.md)
         state = capture_state(step, generators, self.trainers, self.run_dir.shard_count,
                               {"evaluations": self.evaluations, "budget": self.budget, "last": self.last,
-                               "elapsed": time.time() - self.started, "replay": self.replay.state()})
-        save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state)
+                               "elapsed": time.time() - self.started, "replay": self.replay.state(),
+                               "committee": self.committee.state() if self.committee is not None else []})
+        save_checkpoint(self.run_dir, step, self.config, *(self.models if weights else (None, None)), state=state,
+                        others=self.committee_members() if weights else None)
+
+    def committee_members(self) -> dict[str, LanguageModel]:
+        """A learning committee's members by checkpoint folder name (none when the committee does not learn)."""
+        if self.committee is None:
+            return {}
+        return {member_name(index): member for index, member in enumerate(self.committee.members)}
 
     def solver_step_metrics(self, judged: list[Judged]) -> dict[str, float]:
         """The solver's metrics and instruments for the problems it answered this step."""
@@ -125,7 +140,7 @@ class Session:
             return {}
         self.run_dir.flush_records()
         steps = self.config.schedule.steps
-        save_checkpoint(self.run_dir, steps, self.config, *self.models)
+        save_checkpoint(self.run_dir, steps, self.config, *self.models, others=self.committee_members())
         spans = curriculum(read_metrics(self.run_dir.path))
         solver_rows = load_problems(self.run_dir.path).filter(lambda row: row["role"] == "solver").to_list()
         summary = {

@@ -383,3 +383,12 @@ class PhaseSFTTrainer(SFTTrainer, _Phases):
             raise ValueError(f"a phase needs 1 to {self.args.per_device_train_batch_size} examples, got {len(dataset)}")
         prepared = self._prepare_dataset(dataset, self.processing_class, self.args, False, None, "train")
         return self._train_phase(prepared, step)
+
+    def train_steps(self, dataset: Dataset, steps: int, step: int = 0) -> dict[str, float]:
+        """`steps` optimizer steps on `dataset` (prompt/completion rows, shuffled and cycled in batches of
+        `per_device_train_batch_size`): a committee's round (committee.py)."""
+        if not len(dataset) or steps < 1:
+            raise ValueError(f"a round needs examples and at least one step, got {len(dataset)} and {steps}")
+        prepared = self._prepare_dataset(dataset, self.processing_class, self.args, False, None, "train")
+        self.optimizer_steps_per_phase = steps
+        return self._train_phase(prepared, step)

@@ -217,7 +217,7 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
                                        min(limit - used, _DISTINCT_BATCHES) * config.batch_size,
                                        seed + 7919 * index, hint_template)
         watch = _Watch(average, check, difficulty, target, offset=used)
-        steps = _fit(model, examples, config, limit - used, seed + 7919 * index, watch, progress)
+        steps = fine_tune(model, examples, config, limit - used, seed + 7919 * index, watch, progress)
         used += steps
         record.append({"difficulty": difficulty, "target": target, "steps": steps,
                        "met": None if target is None else watch.met})
@@ -234,9 +234,11 @@ def _train(model: LanguageModel, task: Task, config: WarmStartConfig, roles: tup
     return outcome
 
 
-def _fit(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps: int, seed: int,
-         watch: TrainerCallback, progress: bool = True) -> int:
-    """At most `steps` optimizer steps on `examples` (cycled), a fresh optimizer; returns the steps taken."""
+def fine_tune(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps: int, seed: int,
+              watch: TrainerCallback | None = None, progress: bool = True) -> int:
+    """At most `steps` optimizer steps on `examples` (prompt/completion rows, cycled) with TRL's SFTTrainer, a
+    fresh optimizer, the batch size and optimizer settings of `config`; returns the steps taken. `watch` may stop
+    it early (the warm start's checks)."""
     import torch
     from trl import SFTConfig, SFTTrainer
 
@@ -259,7 +261,7 @@ def _fit(model: LanguageModel, examples: Dataset, config: WarmStartConfig, steps
             dataloader_drop_last=True,
         )
         trainer = SFTTrainer(model=model.model, args=args, train_dataset=examples, processing_class=model.tokenizer,
-                             callbacks=[watch])
+                             callbacks=[watch] if watch is not None else None)
         # A progress bar, but no log dicts printed on stdout, which belongs to the run's summary.
         trainer.remove_callback(PrinterCallback)
         trainer.remove_callback(ProgressCallback)

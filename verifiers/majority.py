@@ -49,7 +49,7 @@ class MajorityVerifier(Verifier):
     # models): this many other models, the solver's model warm-started under other seeds, answer each problem
     # greedily, and the majority's answer stands only if at least `committee_agree` of them (0: all) give it too.
     # One model's samples share its mistakes (a confident wrong majority); separately trained models less so.
-    # The run seats the members (selfplay/loading.py: seat_committee); they never train.
+    # The run seats the members (selfplay/loading.py: seat_committee); they train only in rounds (below).
     committee: int = 0
     committee_agree: int = 0
     # True: the committee's own answer is the label wherever `committee_agree` of its members (0: all) give it,
@@ -63,6 +63,13 @@ class MajorityVerifier(Verifier):
     # disagree, the solver's majority decides between them; alone it never makes a label (it needs
     # `committee_agree` votes, at least 2 with this on).
     solver_votes: bool = False
+    # Rounds (the self-improving transformers' retraining on their own filtered labels): every this many steps,
+    # each member is fine-tuned on the problems labelled since the last round, `committee_round_steps` optimizer
+    # steps at `committee_learning_rate`, with the warm start's batch size (selfplay/committee.py). 0: the members
+    # never train.
+    committee_rounds: int = 0
+    committee_round_steps: int = 100
+    committee_learning_rate: float = 3e-4
 
     name: ClassVar[str] = "majority"
 
@@ -87,6 +94,16 @@ class MajorityVerifier(Verifier):
             raise ValueError("verifier.options.solver_votes needs committee_labels and at least 2 agreeing votes "
                              "(committee_agree >= 2, or 0 with a committee of 2 or more): the solver's vote alone "
                              "is no label")
+        for option in ("committee_rounds", "committee_round_steps"):
+            value = getattr(self, option)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+                raise ValueError(f"verifier.options.{option} must be a whole number from 0 to 1000000, got {value!r}")
+        rate = self.committee_learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
+            raise ValueError(f"verifier.options.committee_learning_rate must be a number between 0 and 1, got {rate!r}")
+        if self.committee_rounds and (not self.committee or not self.committee_round_steps):
+            raise ValueError("verifier.options.committee_rounds needs a committee (committee >= 1) and "
+                             "committee_round_steps >= 1: the rounds train its members")
         self._members: list[Any] = []
         self._sampling: Any = None
 
