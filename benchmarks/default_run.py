@@ -57,7 +57,7 @@ CONFIGS = {
     # the proposer paid for 5-7 of 8 (6-7 with that share), the solver held nearer its warm start (KL 0.2); 300
     # steps, as measured
     "climb_majority_one_model": ["configs/climb_majority.yaml", "schedule.steps=300", "verifier.options.committee=0",
-                                 "verifier.options.committee_labels=false",
+                                 "verifier.options.committee_labels=false", "verifier.options.committee_rounds=0",
                                  "verifier.options.min_share=0.75", "proposer_reward.options.low=4",
                                  "proposer_reward.options.high=8", "solver.beta=0.2"],
 }
