@@ -51,10 +51,11 @@ def solver_metrics(task: Task, judged: list[Judged], markers: Sequence[str] = ()
         return {"solver/problems": 0.0}
     rates = [j.verdict.solve_rate for j in judged if j.verdict.solve_rate is not None]
     attempts = [a for j in judged for a in j.attempts]
+    keys = [answer_keys(task, j) for j in judged]  # each attempt's answer by value, per problem
     metrics: dict[str, float] = {
         "solver/problems": float(len(judged)),
         "solver/answer_rate": sum(a.answer is not None for a in attempts) / len(attempts),
-        "solver/agreement_mean": mean(agreement(task, j) for j in judged),
+        "solver/agreement_mean": mean(agreement_of(group) for group in keys),
         "verifier/invalid_rate": sum(j.verdict.status != "ok" for j in judged) / len(judged),
         "verifier/timeout_rate": sum(j.verdict.status == "timeout" for j in judged) / len(judged),
         "verifier/errors": float(sum("error" in j.verdict.diagnostics for j in judged)),
@@ -69,8 +70,11 @@ def solver_metrics(task: Task, judged: list[Judged], markers: Sequence[str] = ()
     by_value = type(task).is_correct is Task.is_correct
     checked = [(j, j.truth) for j in judged if j.truth is not None and by_value]
     if checked:
-        truth_keys = [(j, task.answer_key(t)) for j, t in checked]
-        correct = [task.answer_key(a.answer) == key for j, key in truth_keys for a in j.attempts]
+        correct: list[bool] = []
+        for group, j in zip(keys, judged):
+            if j.truth is not None:
+                truth = task.answer_key(j.truth)
+                correct += [key == truth for key in group]
         metrics["solver/accuracy"] = sum(correct) / len(correct)
         if markers:
             flags = [marker_counts(a.completion, markers) > 0 for j, _ in checked for a in j.attempts]
@@ -89,10 +93,21 @@ def solver_metrics(task: Task, judged: list[Judged], markers: Sequence[str] = ()
     return metrics
 
 
+def answer_keys(task: Task, judged: Judged) -> list[Any]:
+    """Each attempt's answer by value (`Task.answer_key`; None where it has none), each distinct answer read once."""
+    known = {answer: task.answer_key(answer) for answer in {a.answer for a in judged.attempts}}
+    return [known[a.answer] for a in judged.attempts]
+
+
 def agreement(task: Task, judged: Judged) -> float:
     """The share of attempts that give the most common parsable answer (by value), whatever the verifier."""
-    keys = Counter(key for a in judged.attempts if (key := task.answer_key(a.answer)) is not None)
-    return max(keys.values()) / len(judged.attempts) if keys else 0.0
+    return agreement_of(answer_keys(task, judged))
+
+
+def agreement_of(keys: list[Any]) -> float:
+    """The share of `keys` (a group's answers by value) that give the most common one that is not None."""
+    counts = Counter(key for key in keys if key is not None)
+    return max(counts.values()) / len(keys) if counts else 0.0
 
 
 def records(step: int, task: Task, proposals: list[Proposal], proposer_trained: bool, judged: list[Judged],

@@ -17,12 +17,15 @@ from collections import defaultdict
 from typing import Any
 
 import accelerate.utils.memory
+import torch
+import trl.trainer.grpo_trainer
 from datasets import Dataset
 from datasets.table import InMemoryTable
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
 from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
+from trl.trainer.utils import pad as _trl_pad  # TRL internal: what GRPOTrainer pads with (see `pad_rows`)
 
 from selfplay.errors import ConfigError
 from selfplay.types import Group
@@ -81,6 +84,22 @@ def _free_memory_without_collecting(free_memory: Any) -> Any:
             memory.gc = collector
 
     return free
+
+
+def pad_rows(tensors: list[torch.Tensor], padding_value: int | float = 0, padding_side: str = "right",
+             pad_to_multiple_of: int | None = None) -> torch.Tensor:
+    """TRL's `pad` (trl/trainer/utils.py), the same result, in one call to torch's `pad_sequence` for the rows of
+    ids, masks and log-probabilities GRPOTrainer pads each phase (one-dimensional) instead of TRL's Python loop
+    over the rows, which took about 5% of the default's step. Anything else goes to TRL's own."""
+    if not tensors or any(t.dim() != 1 for t in tensors) or padding_side not in ("left", "right"):
+        return _trl_pad(tensors, padding_value, padding_side, pad_to_multiple_of)
+    output = torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True, padding_value=padding_value,
+                                             padding_side=padding_side)
+    short = -output.shape[1] % pad_to_multiple_of if pad_to_multiple_of else 0
+    if short:
+        widths = (short, 0) if padding_side == "left" else (0, short)
+        output = torch.nn.functional.pad(output, widths, value=padding_value)
+    return output
 
 
 class _LogCatcher(TrainerCallback):
@@ -219,6 +238,8 @@ class _UnjudgedIsDeliberate(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "All reward functions returned None" not in str(record.msg)  # accelerate prefixes "[RANK n] "
 
+
+trl.trainer.grpo_trainer.pad = pad_rows  # TRL internal: GRPOTrainer pads through this module-level name
 
 # TRL's logger, on which GRPOTrainer reports samples without any reward (the filter is public logging API).
 logging.getLogger("trl.trainer.grpo_trainer").addFilter(_UnjudgedIsDeliberate())

@@ -109,12 +109,15 @@ def test_proposer_and_solver_parse_what_they_generate():
 # sampling: the distribution TRL trains on
 
 
-def reaching_generate(model: LanguageModel) -> list[GenerationConfig]:
-    """Every GenerationConfig our generation hands to the transformers model's `generate`, recorded."""
+def reaching_generate(model: LanguageModel, rows: list[int] | None = None) -> list[GenerationConfig]:
+    """Every GenerationConfig our generation hands to the transformers model's `generate`, recorded (and in
+    `rows`, the number of prompt rows it was called on)."""
     seen, generate = [], model.model.generate
 
     def recording(*args, generation_config, **kwargs):
         seen.append(generation_config)
+        if rows is not None:
+            rows.append(len(kwargs["input_ids"]))
         return generate(*args, generation_config=generation_config, **kwargs)
 
     model.model.generate = recording
@@ -156,7 +159,8 @@ def _prompts():
 
 def test_our_samples_come_from_the_distribution_trl_trains_on(role_and_trl):
     model, args, trainer = role_and_trl
-    seen = reaching_generate(model)
+    rows: list[int] = []
+    seen = reaching_generate(model, rows)
     solver = Solver(model, ArithmeticTask(), Sampling.of(args))
     solver.solve([ArithmeticTask().parse_problem("12+34")], attempts=3)
     [ours] = seen
@@ -164,7 +168,7 @@ def test_our_samples_come_from_the_distribution_trl_trains_on(role_and_trl):
     our_settings, our_processors = resolved(model, ours)
     assert our_processors == trl_processors  # the same processors and warpers, with the same parameters
     assert our_settings == trl_settings  # and every other setting: eos and pad ids, length, cache, sampling
-    assert ours.num_return_sequences == 3
+    assert rows[0] * ours.num_return_sequences == 3  # three samples drawn (from the prompt's shared cache: 3 x 1)
     names = {name: params for name, params in trl_processors}
     assert names["TemperatureLogitsWarper"]["temperature"] == 0.7  # the role's, not the checkpoint's 0.5
     assert names["TopKLogitsWarper"]["top_k"] == 7  # generation_kwargs over top_k, not the checkpoint's 50
@@ -215,3 +219,48 @@ def test_a_checkpoints_generation_config_does_not_change_our_sampling(tmp_path):
 
 def test_sampling_defaults_are_grpo_configs(tmp_path):
     assert Sampling.of(GRPOConfig(output_dir=str(tmp_path), use_cpu=True, report_to="none")) == Sampling()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# each prompt read once for all its samples
+
+
+@pytest.mark.parametrize("prompts", [["12+345=", "7+8=", "P:", "123456+654321="], ["P:"]])
+def test_samples_from_a_shared_prompt_cache_are_the_samples_generate_draws(prompts, monkeypatch):
+    # prompts of different lengths, so left padding and positions matter; with the same random stream, sampling
+    # from each prompt's cache, computed once and repeated, draws exactly what generate() draws reading the
+    # prompt once per sample
+    torch.manual_seed(0)
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=2, width=32, heads=2))
+    with torch.no_grad():  # weights far from their near-zero start, so that every token and position tells
+        for parameter in model.model.parameters():
+            parameter.normal_(0, 0.5)
+    sampling = Sampling(max_new_tokens=6)
+    prefilled = []
+    prompt_cache = LanguageModel._prompt_cache
+    monkeypatch.setattr(LanguageModel, "_prompt_cache",
+                        lambda self, *args: prefilled.append(prompt_cache(self, *args)) or prefilled[-1])
+    torch.manual_seed(1)
+    shared = model.sample(prompts, 5, sampling)
+    assert prefilled and prefilled[-1] is not None  # the shared cache was used
+    monkeypatch.setattr(LanguageModel, "_prompt_cache", lambda self, *args: None)
+    torch.manual_seed(1)
+    plain = model.sample(prompts, 5, sampling)
+    assert [[s.completion_ids for s in group] for group in shared] == [[s.completion_ids for s in group]
+                                                                       for group in plain]
+    assert [[s.prompt_ids for s in group] for group in shared] == [[s.prompt_ids for s in group] for group in plain]
+    assert len({s.completion_ids for group in shared for s in group}) > 1  # really sampled
+
+
+def test_a_prompt_cache_only_where_generate_would_build_a_plain_one():
+    model = LanguageModel.load("builtin:tiny", tiny=TinyModelConfig(layers=1, width=32, heads=2))
+    batch = model.tokenizer(["12+3=", "4+5="], return_tensors="pt", padding=True, add_special_tokens=False)
+    assert model._prompt_cache(batch, model.generation_config(Sampling(4), 3)) is not None
+    assert model._prompt_cache(batch, model.generation_config(Sampling(4), 1)) is None  # one sample: nothing shared
+    assert model._prompt_cache(batch, model.generation_config(Sampling(4, temperature=0), 3)) is None  # greedy
+    static = model.generation_config(Sampling(4, cache_implementation="static"), 3)
+    assert model._prompt_cache(batch, static) is None  # the config names its own cache
+    one_token = model.tokenizer(["P"], return_tensors="pt", add_special_tokens=False)
+    assert model._prompt_cache(one_token, model.generation_config(Sampling(4), 3)) is None
+    model.model.config.sliding_window, model.model.config.layer_types = 2, ["sliding_attention"]
+    assert model._prompt_cache(batch, model.generation_config(Sampling(4), 3)) is None  # not plain attention

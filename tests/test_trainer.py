@@ -193,3 +193,30 @@ def test_a_trainers_state_goes_back_as_it_was(tmp_path, model):
     assert second._total_train_tokens == saved["tokens"]
     assert second.lr_scheduler.state_dict() == first.lr_scheduler.state_dict()
     assert second.optimizer.state_dict()["state"].keys() == first.optimizer.state_dict()["state"].keys()
+
+
+def test_the_fast_padding_gives_what_trls_padding_gives():
+    # TRL internal: GRPOTrainer pads through `trl.trainer.grpo_trainer.pad`, which trainer.py replaces
+    import trl.trainer.grpo_trainer
+    from trl.trainer.utils import pad
+
+    from selfplay.trainer import pad_rows
+
+    assert trl.trainer.grpo_trainer.pad is pad_rows
+    generator = torch.Generator().manual_seed(0)
+    lengths = [3, 1, 7, 7, 2, 5]
+    rows = {
+        "ids": [torch.randint(0, 50, (n,), generator=generator) for n in lengths],
+        "mask": [torch.ones(n, dtype=torch.long) for n in lengths],
+        "logprobs": [-torch.rand(n, generator=generator) for n in lengths],
+    }
+    for name, tensors in rows.items():
+        for side in ("left", "right"):
+            for multiple in (None, 1, 4, 7, 16):
+                expected = pad(tensors, padding_value=9, padding_side=side, pad_to_multiple_of=multiple)
+                got = pad_rows(tensors, padding_value=9, padding_side=side, pad_to_multiple_of=multiple)
+                assert got.dtype == expected.dtype and torch.equal(got, expected), (name, side, multiple)
+    two_dimensional = [torch.ones(2, 3), torch.zeros(1, 2)]  # not rows of ids: TRL's own padding
+    assert torch.equal(pad_rows(two_dimensional, 5), pad(two_dimensional, 5))
+    with pytest.raises(ValueError, match="padding_side"):
+        pad_rows(rows["ids"], padding_side="middle")
