@@ -354,15 +354,16 @@ class RoleTrainer(GRPOTrainer, _Phases):
         logprobs = None
         if all(sample.logprobs is not None for sample in samples):
             logprobs = [list(sample.logprobs) for sample in samples]
-        return {
+        rollout = {
             "prompt_ids": [list(sample.prompt_ids) for sample in samples],
             "completion_ids": [list(sample.completion_ids) for sample in samples],
             "logprobs": logprobs,
             "given_reward": rewards,
-            # TRL's mask of the tokens the loss counts: none of a sample that could not be judged
-            "env_mask": [[int(reward is not None)] * len(sample.completion_ids)
-                         for sample, reward in zip(samples, rewards)],
         }
+        if None in rewards:  # TRL's mask of the tokens the loss counts: none of a sample that could not be judged
+            rollout["env_mask"] = [[int(reward is not None)] * len(sample.completion_ids)
+                                   for sample, reward in zip(samples, rewards)]
+        return rollout  # without a mask TRL counts every completion token, as an all-ones mask would
 
     def sampler(self):
         """With vLLM on, how the loop samples through this role's engine (`LanguageModel.engine`): (prompt ids,

@@ -116,6 +116,33 @@ def test_samples_that_could_not_be_judged_do_not_dilute_the_loss(tmp_path, model
     assert not all(torch.allclose(moved[1][name], moved[2][name], atol=1e-7) for name in start)
 
 
+def test_a_phase_with_every_sample_judged_trains_as_with_a_mask_of_ones(tmp_path, model, monkeypatch):
+    # rollout hands TRL a loss mask only when some sample could not be judged; without one TRL must count every
+    # completion token, exactly as a mask of ones would
+    args = grpo_args(tmp_path, "solver", "solver.per_device_train_batch_size=4", "solver.learning_rate=0.01")
+    start = {name: value.clone() for name, value in model.model.state_dict().items()}
+    sampled = groups(model, 1)[0]
+    batch = [Group(sampled.prompt, sampled.samples, [1.0, 0.0, 0.5, 0.25])]
+    rollout = RoleTrainer.rollout
+    moved, handed = [], []
+    for with_ones in (False, True):
+        def recorded(self, prompts, trainer, with_ones=with_ones):
+            out = rollout(self, prompts, trainer)
+            if with_ones:
+                out["env_mask"] = [[1] * len(ids) for ids in out["completion_ids"]]
+            handed.append("env_mask" in out)
+            return out
+
+        monkeypatch.setattr(RoleTrainer, "rollout", recorded)
+        model.model.load_state_dict(start)
+        trainer = RoleTrainer("solver", model.model, args, model.tokenizer, total_optimizer_steps=1)
+        trainer.train_phase(batch)
+        moved.append({name: value - start[name] for name, value in model.model.state_dict().items()})
+    assert handed == [False, True]
+    assert any(moved[0][name].abs().max() > 0 for name in start)  # it trained
+    assert all(torch.allclose(moved[0][name], moved[1][name], atol=1e-7) for name in start)
+
+
 def test_unjudged_samples_do_not_make_trl_warn(tmp_path, model, caplog):
     # A reward of None is how the loop says "not judged"; TRL would log a warning naming the sample for each batch
     # that has one (its logger is filtered in trainer.py). Other warnings of that logger still pass.
