@@ -201,10 +201,11 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
     (`marker_share@k`), and the accuracy of the sampled answers with one and without (`accuracy_marked@k`,
     `accuracy_unmarked@k`; a bucket without such answers is left out): does doubting help?"""
     sampling = replace(sampling or Sampling(), max_new_tokens=max_new_tokens)
-    problems = [Problem(text, json.loads(features))
-                for text, features in zip(eval_set["problem"], eval_set["features"])]
+    # The columns as lists, in one read (a datasets Column reads its rows back one by one on every pass)
+    columns = eval_set.to_dict()
+    problems = [Problem(text, json.loads(features)) for text, features in zip(columns["problem"], columns["features"])]
     prompts = [task.solver_prompt(p) for p in problems]
-    truths = list(eval_set["truth"])  # lists: a datasets Column reads its rows back one by one on every pass
+    truths = columns["truth"]
     greedy = [task.is_correct(p, task.extract_answer(c), t) for p, [c], t in
               zip(problems, model.generate(prompts, 1, sampling.at(0), progress="greedy" if progress else None),
                   truths)]
@@ -221,7 +222,7 @@ def evaluate(model: LanguageModel, task: Task, eval_set: Dataset, max_new_tokens
             majority.append(float(winner is not None and correct[answers[keys.index(winner)]]))
             passed.append(float(any(correct.values())))
         scores[f"maj@{k}"], scores[f"pass@{k}"] = majority, passed
-    buckets = list(eval_set["bucket"])
+    buckets = columns["bucket"]
     order = sorted(set(buckets), key=lambda name: int(name.rstrip("d")) if name.rstrip("d").isdigit() else name)
     result: dict[str, Any] = {
         name: {b: mean_of(values, buckets, b) for b in order} for name, values in scores.items()}

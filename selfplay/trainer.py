@@ -26,6 +26,8 @@ from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from trl.trainer.utils import pad as _trl_pad  # TRL internal: what GRPOTrainer pads with (see `pad_rows`)
+from trl.kernels import ChunkedLogProbFunction  # TRL internal: its fused LM head (see `WholeLogitsLogProbs`)
+from trl.kernels.chunked_logprob import _use_triton  # TRL internal: whether that head runs its Triton kernels
 
 from selfplay.errors import ConfigError
 from selfplay.types import Group
@@ -102,6 +104,35 @@ def pad_rows(tensors: list[torch.Tensor], padding_value: int | float = 0, paddin
     return output
 
 
+# The largest logits (tokens x vocabulary) that `WholeLogitsLogProbs` computes whole: 16 MB in float32.
+WHOLE_LOGITS_LIMIT = 1 << 22
+
+
+class WholeLogitsLogProbs:
+    """TRL's fused LM head (`ChunkedLogProbFunction`, what GRPOTrainer scores every completion token with), the
+    same sums computed on the whole logits where they are small and no Triton kernel runs. Without Triton (on the
+    CPU) TRL folds the logits tile by tile in torch ops, built for a vocabulary of 150,000 that must not be
+    materialized: for the default's 7,168 tokens and 100-token vocabulary, 31 ms forward and backward against 5
+    for `log_softmax` on the whole [7168, 100] logits. Anything larger, on Triton, with a logit softcap or asking
+    for more than log-probabilities and entropy goes to TRL's."""
+
+    @staticmethod
+    def apply(hidden: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, targets: torch.Tensor,
+              temperature: float, chunk_size: int, final_logit_softcapping: float | None = None,
+              logit_scale: float = 1.0, outputs: tuple[str, ...] = ("log_probs",)) -> tuple:
+        if (_use_triton(hidden.device) or final_logit_softcapping is not None
+                or not set(outputs) <= {"log_probs", "entropy"}
+                or hidden.shape[0] * weight.shape[0] > WHOLE_LOGITS_LIMIT):
+            return ChunkedLogProbFunction.apply(hidden, weight, bias, targets, temperature, chunk_size,
+                                                final_logit_softcapping, logit_scale, outputs)
+        # TRL's order: the projection in the compute dtype (autocast's, if on), then float32, scale, temperature
+        logits = torch.nn.functional.linear(hidden, weight, bias).float() * logit_scale * (1 / temperature)
+        log_probs = torch.log_softmax(logits, dim=-1)
+        chosen = log_probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1) if "entropy" in outputs else None
+        return chosen, entropy, None, None, None
+
+
 class _LogCatcher(TrainerCallback):
     """Keeps the metrics TRL logs during one phase."""
 
@@ -161,7 +192,7 @@ class _Phases(_RoleLogs):
             self.create_scheduler(num_training_steps=total_optimizer_steps)
         self._created_lr_scheduler = False  # transformers internal: so train() keeps this schedule instead of building a new one
 
-    def _train_phase(self, dataset: Dataset, step: int) -> dict[str, float]:
+    def _train_phase(self, dataset: Dataset | list[dict[str, Any]], step: int) -> dict[str, float]:
         """Train on `dataset` for this phase's optimizer steps at self-play step `step`. Returns the metrics TRL
         logged (`<role>/trl/...`), averaged over the phase."""
         self.train_dataset = dataset
@@ -240,6 +271,7 @@ class _UnjudgedIsDeliberate(logging.Filter):
 
 
 trl.trainer.grpo_trainer.pad = pad_rows  # TRL internal: GRPOTrainer pads through this module-level name
+trl.trainer.utils._ChunkedLogProbFunction = WholeLogitsLogProbs  # TRL internal: the fused LM head's name for it
 
 # TRL's logger, on which GRPOTrainer reports samples without any reward (the filter is public logging API).
 logging.getLogger("trl.trainer.grpo_trainer").addFilter(_UnjudgedIsDeliberate())
@@ -331,9 +363,11 @@ class RoleTrainer(GRPOTrainer, _Phases):
         self._last_loaded_step = 0  # TRL internal: the weights went to vLLM when the loop sampled (`sampler`)
         if self.adapter is not None:
             self.peft_model.set_adapter(self.adapter)
-        dataset = phase_dataset({"prompt": [group.prompt for group in groups], "group": list(range(len(groups)))})
+        # A list, not a Dataset: TRL's sampler and collator only index it, and datasets' formatting of each row it
+        # reads (every row num_generations times) cost about 5 ms a step in the default
+        rows = [{"prompt": group.prompt, "group": index} for index, group in enumerate(groups)]
         try:
-            return self._train_phase(dataset, step)
+            return self._train_phase(rows, step)
         finally:
             self.groups, self.rows = [], []
 

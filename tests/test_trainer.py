@@ -247,3 +247,51 @@ def test_the_fast_padding_gives_what_trls_padding_gives():
     assert torch.equal(pad_rows(two_dimensional, 5), pad(two_dimensional, 5))
     with pytest.raises(ValueError, match="padding_side"):
         pad_rows(rows["ids"], padding_side="middle")
+
+
+def test_the_whole_logits_log_probs_give_what_trls_fused_head_gives():
+    # TRL internal: TRL's fused LM head scores tokens through `trl.trainer.utils._ChunkedLogProbFunction`, which
+    # trainer.py replaces; values and gradients must be TRL's, and what the whole-logits path does not cover, TRL's
+    import trl.trainer.utils
+    from trl.kernels import ChunkedLogProbFunction
+
+    from selfplay.trainer import WHOLE_LOGITS_LIMIT, WholeLogitsLogProbs
+
+    assert trl.trainer.utils._ChunkedLogProbFunction is WholeLogitsLogProbs
+    generator = torch.Generator().manual_seed(0)
+
+    def run(function, tokens, vocab, use_bias, temperature, scale, outputs, softcap=None):
+        torch.manual_seed(1)
+        hidden = (torch.randn(tokens, 16, generator=torch.Generator().manual_seed(2)) * 3).requires_grad_()
+        weight = torch.randn(vocab, 16, generator=torch.Generator().manual_seed(3)).requires_grad_()
+        bias = torch.randn(vocab, generator=torch.Generator().manual_seed(4)).requires_grad_() if use_bias else None
+        targets = torch.randint(0, vocab, (tokens,), generator=torch.Generator().manual_seed(5))
+        result = function.apply(hidden, weight, bias, targets, temperature, 32768, softcap, scale, outputs)
+        log_probs, entropy = result[0], result[1]
+        loss = (log_probs * torch.linspace(-1, 1, tokens)).sum()
+        if entropy is not None:
+            loss = loss + 0.3 * entropy.sum()
+        loss.backward()
+        grads = [t.grad for t in (hidden, weight, bias) if t is not None]
+        return result, grads, log_probs.grad_fn
+
+    for use_bias, temperature, scale, outputs in [(False, 1.0, 1.0, ("log_probs",)),
+                                                  (True, 0.7, 1.0, ("log_probs", "entropy")),
+                                                  (False, 1.3, 0.5, ("log_probs", "entropy"))]:
+        expected, expected_grads, _ = run(ChunkedLogProbFunction, 40, 30, use_bias, temperature, scale, outputs)
+        got, got_grads, grad_fn = run(WholeLogitsLogProbs, 40, 30, use_bias, temperature, scale, outputs)
+        assert "ChunkedLogProb" not in type(grad_fn).__name__  # the whole-logits path ran
+        for want, have in zip(expected, got):
+            assert (want is None) == (have is None)
+            if want is not None:
+                assert torch.allclose(want, have, atol=1e-5, rtol=1e-5), (outputs, want - have)
+        assert (got[1] is None) == ("entropy" not in outputs)
+        for want, have in zip(expected_grads, got_grads):
+            assert torch.allclose(want, have, atol=1e-5, rtol=1e-5)
+    # TRL's own where the logits would be large, with a softcap, or for outputs beyond these two
+    too_many = WHOLE_LOGITS_LIMIT // 30 + 1
+    for args in [(too_many, 30, False, 1.0, 1.0, ("log_probs",)),
+                 (40, 30, False, 1.0, 1.0, ("log_probs",), 5.0),
+                 (40, 30, False, 1.0, 1.0, ("log_probs", "is_top1"))]:
+        _, _, grad_fn = run(WholeLogitsLogProbs, *args)
+        assert "ChunkedLogProb" in type(grad_fn).__name__, args
