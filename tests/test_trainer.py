@@ -258,7 +258,6 @@ def test_the_whole_logits_log_probs_give_what_trls_fused_head_gives():
     from selfplay.trainer import WHOLE_LOGITS_LIMIT, WholeLogitsLogProbs
 
     assert trl.trainer.utils._ChunkedLogProbFunction is WholeLogitsLogProbs
-    generator = torch.Generator().manual_seed(0)
 
     def run(function, tokens, vocab, use_bias, temperature, scale, outputs, softcap=None):
         torch.manual_seed(1)
