@@ -217,7 +217,7 @@ class LanguageModel:
         prompt_ids = [ids[mask.bool()].tolist() for ids, mask in zip(batch["input_ids"], batch["attention_mask"])]
         copies = num_samples if config.do_sample else 1  # every greedy sample is the same: decoded once, repeated
         ends = set(eos_token_ids(self.model, self.tokenizer))
-        completion_ids = [until_end(row.tolist(), ends) for row in output[:, batch["input_ids"].shape[1] :]]
+        completion_ids = [until_end(row, ends) for row in output[:, batch["input_ids"].shape[1] :].tolist()]
         prompt_ids = [ids for ids in prompt_ids for _ in range(copies)]
         return self._decoded(prompt_ids, completion_ids, None, num_samples, copies)
 

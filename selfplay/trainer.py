@@ -90,17 +90,22 @@ def _free_memory_without_collecting(free_memory: Any) -> Any:
 
 def pad_rows(tensors: list[torch.Tensor], padding_value: int | float = 0, padding_side: str = "right",
              pad_to_multiple_of: int | None = None) -> torch.Tensor:
-    """TRL's `pad` (trl/trainer/utils.py), the same result, in one call to torch's `pad_sequence` for the rows of
-    ids, masks and log-probabilities GRPOTrainer pads each phase (one-dimensional) instead of TRL's Python loop
-    over the rows, which took about 5% of the default's step. Anything else goes to TRL's own."""
-    if not tensors or any(t.dim() != 1 for t in tensors) or padding_side not in ("left", "right"):
+    """TRL's `pad` (trl/trainer/utils.py), the same result, for the rows of ids, masks and log-probabilities
+    GRPOTrainer pads each phase (one-dimensional, of one dtype) in three torch calls (the rows joined, a filled
+    block, the rows written in by a mask) instead of TRL's Python loop over the rows, which took about 5% of the
+    default's step. Anything else goes to TRL's own."""
+    if (not tensors or padding_side not in ("left", "right")
+            or any(t.dim() != 1 or t.dtype != tensors[0].dtype or t.device != tensors[0].device for t in tensors)):
         return _trl_pad(tensors, padding_value, padding_side, pad_to_multiple_of)
-    output = torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True, padding_value=padding_value,
-                                             padding_side=padding_side)
-    short = -output.shape[1] % pad_to_multiple_of if pad_to_multiple_of else 0
-    if short:
-        widths = (short, 0) if padding_side == "left" else (0, short)
-        output = torch.nn.functional.pad(output, widths, value=padding_value)
+    lengths = torch.tensor([t.shape[0] for t in tensors], device=tensors[0].device)
+    width = int(lengths.max())
+    if pad_to_multiple_of:
+        width += -width % pad_to_multiple_of
+    joined = torch.cat(tensors)
+    output = joined.new_full((len(tensors), width), padding_value)
+    columns = torch.arange(width, device=joined.device)
+    written = columns < lengths[:, None] if padding_side == "right" else columns >= width - lengths[:, None]
+    output[written] = joined  # row by row, left to right: the order the rows were joined in
     return output
 
 

@@ -231,7 +231,7 @@ def test_the_fast_padding_gives_what_trls_padding_gives():
 
     assert trl.trainer.grpo_trainer.pad is pad_rows
     generator = torch.Generator().manual_seed(0)
-    lengths = [3, 1, 7, 7, 2, 5]
+    lengths = [3, 1, 7, 0, 7, 2, 5]  # an empty row too
     rows = {
         "ids": [torch.randint(0, 50, (n,), generator=generator) for n in lengths],
         "mask": [torch.ones(n, dtype=torch.long) for n in lengths],
@@ -245,6 +245,10 @@ def test_the_fast_padding_gives_what_trls_padding_gives():
                 assert got.dtype == expected.dtype and torch.equal(got, expected), (name, side, multiple)
     two_dimensional = [torch.ones(2, 3), torch.zeros(1, 2)]  # not rows of ids: TRL's own padding
     assert torch.equal(pad_rows(two_dimensional, 5), pad(two_dimensional, 5))
+    mixed = [torch.tensor([1, 2]), torch.tensor([0.5])]  # rows of two dtypes: TRL's (the first row's dtype)
+    assert torch.equal(pad_rows(mixed, 7), pad(mixed, 7)) and pad_rows(mixed, 7).dtype == torch.long
+    empty = [torch.zeros(0, dtype=torch.long)] * 3
+    assert torch.equal(pad_rows(empty, 1, "left", 4), pad(empty, 1, "left", 4))
     with pytest.raises(ValueError, match="padding_side"):
         pad_rows(rows["ids"], padding_side="middle")
 
