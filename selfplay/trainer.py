@@ -114,12 +114,13 @@ WHOLE_LOGITS_LIMIT = 1 << 22
 
 
 class WholeLogitsLogProbs:
-    """TRL's fused LM head (`ChunkedLogProbFunction`, what GRPOTrainer scores every completion token with), the
-    same sums computed on the whole logits where they are small and no Triton kernel runs. Without Triton (on the
-    CPU) TRL folds the logits tile by tile in torch ops, built for a vocabulary of 150,000 that must not be
-    materialized: for the default's 7,168 tokens and 100-token vocabulary, 31 ms forward and backward against 5
-    for `log_softmax` on the whole [7168, 100] logits. Anything larger, on Triton, with a logit softcap or asking
-    for more than log-probabilities and entropy goes to TRL's."""
+    """TRL's fused LM head (`ChunkedLogProbFunction`, what GRPOTrainer scores every completion token with): the
+    same log-probabilities and entropies, computed on the whole logits where they are small and no Triton kernel
+    runs. Without Triton (on the CPU) TRL folds the logits tile by tile in torch ops, built for a vocabulary of
+    150,000 that must not be materialized: for the default's 7,168 tokens and 100-token vocabulary, 31 ms forward
+    and backward against 5 for `log_softmax` on the whole [7168, 100] logits. The sums run in another order, so
+    they round differently (as another CPU's kernels would). Anything larger, on Triton, with a logit softcap or
+    asking for more than log-probabilities and entropy goes to TRL's."""
 
     @staticmethod
     def apply(hidden: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, targets: torch.Tensor,
