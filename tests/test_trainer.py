@@ -264,7 +264,6 @@ def test_the_whole_logits_log_probs_give_what_trls_fused_head_gives():
     assert trl.trainer.utils._ChunkedLogProbFunction is WholeLogitsLogProbs
 
     def run(function, tokens, vocab, use_bias, temperature, scale, outputs, softcap=None):
-        torch.manual_seed(1)
         hidden = (torch.randn(tokens, 16, generator=torch.Generator().manual_seed(2)) * 3).requires_grad_()
         weight = torch.randn(vocab, 16, generator=torch.Generator().manual_seed(3)).requires_grad_()
         bias = torch.randn(vocab, generator=torch.Generator().manual_seed(4)).requires_grad_() if use_bias else None
